@@ -1,0 +1,53 @@
+"""The one settings model of the service.
+
+Every tunable the Lambdas, the local runtime and the CDK stack share is read here, from the
+environment, once per process. Domain code receives a ``Settings`` object instead of reading
+``os.environ`` itself, so tests can build one with any values they need.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration read from ``VPR_*`` environment variables (plus ``ANTHROPIC_API_KEY``)."""
+
+    model_config = SettingsConfigDict(env_prefix="VPR_", extra="ignore", frozen=True)
+
+    # Where things live. The CDK stack sets these on each function; the local runtime sets them too.
+    state_machine_arn: str = ""
+    results_bucket: str = ""
+    profile_table: str = ""
+
+    # Results
+    result_url_ttl_seconds: int = Field(default=900, ge=60, le=43_200)
+    """Expiry of the presigned result link: short, a client asks the status endpoint again for a new one."""
+    retry_after_seconds: int = Field(default=5, ge=1, le=120)
+    """Polling hint sent as ``Retry-After`` while a job is PENDING or PROCESSING."""
+
+    # Generation
+    generator: Literal["auto", "claude", "offline"] = "auto"
+    model: str = "claude-sonnet-4-5"
+    claude_timeout_seconds: float = Field(default=180.0, gt=0, le=590)
+    """Per-request timeout of one Claude call; the Generate Lambda's timeout (600 s) leaves room for a repair call."""
+    claude_max_retries: int = Field(default=1, ge=0, le=3)
+    """The SDK's own retries stay small: the state machine does the long, jittered backoff."""
+    claude_max_tokens: int = Field(default=8192, ge=1024, le=64_000)
+    anthropic_secret_arn: str = ""
+    """On AWS the API key lives in Secrets Manager; its ARN is the only thing in the environment."""
+    anthropic_api_key: str = Field(default="", validation_alias="ANTHROPIC_API_KEY", repr=False)
+    """Locally the key may come from ``ANTHROPIC_API_KEY`` (never logged, never repr'd)."""
+
+    # Identity: on AWS the API's Cognito authorizer supplies the caller; locally checks are opt-in.
+    require_identity: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use (not at import, so tests can set the env first)."""
+    return Settings()
