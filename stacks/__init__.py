@@ -1,0 +1,1 @@
+"""CDK stacks and constructs of the VPR service (AWS resources only, no business logic)."""
