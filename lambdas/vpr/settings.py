@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     generator: Literal["auto", "claude", "offline"] = "auto"
     model: str = "claude-sonnet-4-5"
     claude_timeout_seconds: float = Field(default=180.0, gt=0, le=590)
-    """Per-request timeout of one Claude call; the Generate Lambda's timeout (600 s) leaves room for a repair call."""
+    """Per-call timeout; the Generate Lambda (600 s) leaves room for a repair or regeneration call."""
     claude_max_retries: int = Field(default=1, ge=0, le=3)
     """The SDK's own retries stay small: the state machine does the long, jittered backoff."""
     claude_max_tokens: int = Field(default=8192, ge=1024, le=64_000)

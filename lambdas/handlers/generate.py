@@ -1,0 +1,36 @@
+"""Workflow task Generate: write the report (the only function that may load the anthropic SDK)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from handlers.observability import logger, metrics, tracer
+from vpr.generation import ReportGenerator, get_generator
+from vpr.pipeline import generate_report
+from vpr.settings import Settings, get_settings
+
+
+@lru_cache(maxsize=2)
+def _generator(settings: Settings) -> ReportGenerator:
+    return get_generator(settings)  # reused across warm invocations: keeps the HTTP client's connections
+
+
+@logger.inject_lambda_context(correlation_id_path="job_id")
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    result = generate_report(event["state"], _generator(get_settings()))
+    usage = result.token_usage
+    metrics.add_dimension(name="generator", value=result.report.generator.name)
+    metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=usage.input_tokens)
+    metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=usage.output_tokens)
+    metrics.add_metric(
+        name="CacheReadInputTokens", unit=MetricUnit.Count, value=usage.cache_read_input_tokens
+    )
+    metrics.add_metric(name="CostUsd", unit=MetricUnit.NoUnit, value=usage.cost_usd)
+    metrics.add_metric(name="ReportWords", unit=MetricUnit.Count, value=result.report.word_count)
+    logger.info("Report generated", extra={"word_count": result.report.word_count, "model": usage.model})
+    return result.model_dump(mode="json", exclude_none=True)

@@ -1,0 +1,83 @@
+"""The result store: versioned report files in S3.
+
+Keys: ``vpr/{user_id}/{application_id}/v{n}.json`` and ``v{n}.md``. The version is allocated by writing
+the JSON with ``IfNoneMatch="*"``: S3 refuses (412) if that version exists, and we try the next one, so
+two jobs for the same application never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from vpr.aws.clients import aws_client
+from vpr.errors import ResultStoreUnavailable
+
+_VERSION_KEY = re.compile(r"/v(\d+)\.json$")
+_MAX_VERSION_ATTEMPTS = 20
+
+
+def application_prefix(user_id: str, application_id: str) -> str:
+    return f"vpr/{user_id}/{application_id}/"
+
+
+class ResultStore:
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    def _stored_versions(self, prefix: str) -> list[int]:
+        paginator = aws_client("s3").get_paginator("list_objects_v2")
+        versions = []
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for obj in page.get("Contents", []):
+                if match := _VERSION_KEY.search(obj["Key"]):
+                    versions.append(int(match.group(1)))
+        return versions
+
+    def store(
+        self, user_id: str, application_id: str, render: Callable[[int], tuple[str, str]]
+    ) -> tuple[str, int]:
+        """Write the report under the next free version; ``render(version)`` gives the JSON and Markdown."""
+        s3 = aws_client("s3")
+        prefix = application_prefix(user_id, application_id)
+        try:
+            version = max(self._stored_versions(prefix), default=0) + 1
+            for _ in range(_MAX_VERSION_ATTEMPTS):
+                body_json, body_md = render(version)
+                key = f"{prefix}v{version}.json"
+                try:
+                    s3.put_object(
+                        Bucket=self.bucket,
+                        Key=key,
+                        Body=body_json.encode(),
+                        ContentType="application/json",
+                        IfNoneMatch="*",
+                    )
+                except ClientError as error:
+                    if error.response["Error"]["Code"] in {
+                        "PreconditionFailed",
+                        "ConditionalRequestConflict",
+                    }:
+                        version += 1  # another job took this version between our list and our write
+                        continue
+                    raise
+                s3.put_object(
+                    Bucket=self.bucket,
+                    Key=f"{prefix}v{version}.md",
+                    Body=body_md.encode(),
+                    ContentType="text/markdown; charset=utf-8",
+                )
+                return key, version
+        except (ClientError, BotoCoreError) as error:
+            raise ResultStoreUnavailable() from error
+        raise ResultStoreUnavailable("Could not allocate a report version: too many concurrent writers.")
+
+    def presign(self, key: str, ttl_seconds: int) -> tuple[str, datetime]:
+        """A short-lived GET link to a stored result (SigV4), and when it expires."""
+        url = aws_client("s3").generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=ttl_seconds
+        )
+        return url, datetime.now(UTC) + timedelta(seconds=ttl_seconds)

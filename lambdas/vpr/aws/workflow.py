@@ -1,0 +1,100 @@
+"""Step Functions as the job store: an execution is a job, its ARN the job id."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from vpr.aws.clients import aws_client
+
+
+@dataclass(frozen=True)
+class Execution:
+    arn: str
+    name: str
+    status: str  # RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED | PENDING_REDRIVE
+    input: str
+    output: str | None
+    start_date: datetime
+    stop_date: datetime | None
+    error: str | None
+    cause: str | None
+
+    def input_json(self) -> dict[str, Any]:
+        return json.loads(self.input)
+
+
+class ExecutionAlreadyExistsError(Exception):
+    """StartExecution refused the name: a finished job, or a running one with another input."""
+
+
+class WorkflowStore:
+    def __init__(self, state_machine_arn: str) -> None:
+        self.state_machine_arn = state_machine_arn
+
+    def execution_arn(self, name: str) -> str:
+        """The ARN an execution of this name has (or would have)."""
+        prefix, _, sm_name = self.state_machine_arn.rpartition(":stateMachine:")
+        return f"{prefix}:execution:{sm_name}:{name}"
+
+    def start(self, name: str, execution_input: str) -> str:
+        try:
+            response = aws_client("stepfunctions").start_execution(
+                stateMachineArn=self.state_machine_arn, name=name, input=execution_input
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ExecutionAlreadyExists":
+                raise ExecutionAlreadyExistsError(name) from error
+            raise
+        return response["executionArn"]
+
+    def describe(self, execution_arn: str) -> Execution | None:
+        try:
+            r = aws_client("stepfunctions").describe_execution(executionArn=execution_arn)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in {"ExecutionDoesNotExist", "InvalidArn"}:
+                return None
+            raise
+        return Execution(
+            arn=r["executionArn"],
+            name=r["name"],
+            status=r["status"],
+            input=r.get("input", "{}"),
+            output=r.get("output"),
+            start_date=r["startDate"],
+            stop_date=r.get("stopDate"),
+            error=r.get("error"),
+            cause=r.get("cause"),
+        )
+
+    def history(self, execution_arn: str, newest_first: bool = True, max_events: int = 1000) -> list[dict]:
+        """The execution's events (what the Step Functions console shows), paginated."""
+        client = aws_client("stepfunctions")
+        events: list[dict] = []
+        kwargs: dict[str, Any] = {
+            "executionArn": execution_arn,
+            "reverseOrder": newest_first,
+            "maxResults": 100,
+        }
+        while len(events) < max_events:
+            page = client.get_execution_history(**kwargs)
+            events.extend(page["events"])
+            if not page.get("nextToken"):
+                break
+            kwargs["nextToken"] = page["nextToken"]
+        return events[:max_events]
+
+    def current_state(self, execution_arn: str) -> str | None:
+        """Name of the state the execution entered last (None before the first one)."""
+        entered = [
+            e
+            for e in self.history(execution_arn, newest_first=True, max_events=100)
+            if e["type"].endswith("StateEntered")
+        ]
+        if not entered:
+            return None
+        return max(entered, key=lambda e: e["id"])["stateEnteredEventDetails"]["name"]

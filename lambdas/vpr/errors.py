@@ -1,0 +1,142 @@
+"""Every error the workflow can name, in one module.
+
+Lambda's Python runtime reports an unhandled exception as ``errorType`` = the class name, and that is
+the error name Step Functions matches in ``Retry``/``Catch`` and shows in DescribeExecution. So the
+class names below are a contract with ``statemachine/vpr.asl.json`` (a test checks that every name the
+ASL uses is defined here) and with API clients, which see them as ``error.code``.
+
+Messages are written to be shown to the job seeker: they never contain the API key, the prompt, or
+CV text.
+"""
+
+from __future__ import annotations
+
+
+class VprError(Exception):
+    """Base of the named workflow errors. ``str(error)`` is the user-safe message."""
+
+    retryable: bool = False
+    default_message: str = "The report could not be generated."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.default_message)
+
+    @property
+    def code(self) -> str:
+        return type(self).__name__
+
+
+# --- Validate --------------------------------------------------------------------------------------
+class ValidationFailed(VprError):
+    default_message = "The application is not valid."
+
+
+class CvNotFound(VprError):
+    default_message = "No CV was sent with the application and none is on file for this user."
+
+
+class ProfileStoreUnavailable(VprError):
+    retryable = True
+    default_message = "The profile store could not be reached."
+
+
+# --- Generate --------------------------------------------------------------------------------------
+class ClaudeRateLimited(VprError):
+    retryable = True
+    default_message = "The writing service is busy (rate limited); the job kept retrying and gave up."
+
+
+class ClaudeOverloaded(VprError):
+    retryable = True
+    default_message = "The writing service is overloaded; the job kept retrying and gave up."
+
+
+class ClaudeServerError(VprError):
+    retryable = True
+    default_message = "The writing service had an internal error; the job kept retrying and gave up."
+
+
+class ClaudeTimeout(VprError):
+    retryable = True
+    default_message = "The writing service did not answer in time; the job kept retrying and gave up."
+
+
+class ClaudeRequestRejected(VprError):
+    default_message = "The writing service rejected the request."
+
+
+class GenerationInvalidOutput(VprError):
+    default_message = "The generated report was not valid, even after a repair attempt."
+
+
+class StatePayloadTooLarge(VprError):
+    default_message = "The report is too large to pass between workflow steps."
+
+
+# --- Store -----------------------------------------------------------------------------------------
+class ResultStoreUnavailable(VprError):
+    retryable = True
+    default_message = "The result store could not be reached."
+
+
+# Errors that Step Functions itself raises and the API shows under their own name.
+STATES_TIMEOUT = "States.Timeout"
+EXECUTION_ABORTED = "ExecutionAborted"
+
+#: Messages for error names that do not come from a ``VprError`` (their causes are not user-safe).
+SYSTEM_ERROR_MESSAGES: dict[str, str] = {
+    STATES_TIMEOUT: "The job took longer than allowed and was stopped.",
+    EXECUTION_ABORTED: "The job was cancelled.",
+    "States.DataLimitExceeded": "The job's data exceeded the workflow's size limit.",
+}
+INTERNAL_ERROR_MESSAGE = "The report could not be generated because of an internal error."
+
+
+def all_error_classes() -> dict[str, type[VprError]]:
+    """Name → class for every workflow error (the names the ASL and the API use)."""
+    found: dict[str, type[VprError]] = {}
+    pending = list(VprError.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found[cls.__name__] = cls
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+# --- HTTP API --------------------------------------------------------------------------------------
+class ApiError(Exception):
+    """An error the HTTP API answers with a 4xx; ``code`` is the class name, like the workflow errors."""
+
+    status_code: int = 400
+
+    def __init__(self, message: str, fields: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or []
+
+    @property
+    def code(self) -> str:
+        return type(self).__name__
+
+
+class BadRequest(ApiError):
+    status_code = 400
+
+
+class Forbidden(ApiError):
+    status_code = 403
+
+
+class JobNotFound(ApiError):
+    status_code = 404
+
+
+class IdempotencyConflict(ApiError):
+    status_code = 409
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+
+
+class Unauthorized(ApiError):
+    status_code = 401

@@ -1,0 +1,111 @@
+"""Submitting a job and reading it back: the logic behind ``POST /api/vpr`` and ``GET /api/vpr/status``.
+
+There is no jobs table: Step Functions is the job store. A job is an execution named by the request's
+idempotency hash, so asking twice can never start two executions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from vpr.aws.results import ResultStore
+from vpr.aws.workflow import Execution, ExecutionAlreadyExistsError, WorkflowStore
+from vpr.errors import BadRequest, Forbidden, IdempotencyConflict, JobNotFound
+from vpr.idempotency import EXECUTION_NAME_PATTERN, canonical_input, execution_name, is_valid_idempotency_key
+from vpr.models import JobStatusResponse, VprRequest
+from vpr.status import job_status
+
+_ARN = re.compile(
+    r"^arn:aws[a-z\-]*:states:[a-z0-9\-]+:\d{12}:execution:[A-Za-z0-9_\-]+:[A-Za-z0-9_\-]{1,80}$"
+)
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    status: JobStatusResponse
+    created: bool
+
+
+class JobService:
+    def __init__(self, workflow: WorkflowStore, results: ResultStore, result_url_ttl_seconds: int) -> None:
+        self.workflow = workflow
+        self.results = results
+        self.result_url_ttl_seconds = result_url_ttl_seconds
+
+    # --- submit ------------------------------------------------------------------------------------
+    def submit(self, request: VprRequest, caller: str | None, idempotency_key: str | None) -> SubmitOutcome:
+        request = _owned_by_caller(request, caller)
+        if idempotency_key is not None and not is_valid_idempotency_key(idempotency_key):
+            raise BadRequest(
+                "Invalid Idempotency-Key header.",
+                [("Idempotency-Key", "1 to 200 printable ASCII characters, no spaces")],
+            )
+        execution_input = canonical_input(request)
+        arn = self.workflow.execution_arn(execution_name(request, idempotency_key))
+
+        existing = self.workflow.describe(arn)
+        if existing is None:
+            try:
+                self.workflow.start(execution_name(request, idempotency_key), execution_input)
+                return SubmitOutcome(self._status(self._describe(arn)), created=True)
+            except ExecutionAlreadyExistsError:
+                existing = self._describe(arn)  # an identical request won the race: same job
+        if existing.input != execution_input:
+            raise IdempotencyConflict(
+                "This Idempotency-Key was already used with a different request.",
+                [("Idempotency-Key", "already names a job with a different payload; use a new key")],
+            )
+        return SubmitOutcome(self._status(existing), created=False)
+
+    # --- status ------------------------------------------------------------------------------------
+    def status(self, job_ref: str, caller: str | None) -> JobStatusResponse:
+        execution = self.workflow.describe(self.execution_arn_of(job_ref))
+        if execution is None:
+            raise JobNotFound("No such job.")
+        if caller is not None and execution.input_json().get("user_id") != caller:
+            raise JobNotFound("No such job.")  # not 403: another user's job must not be seen to exist
+        return self._status(execution)
+
+    def execution_arn_of(self, job_ref: str) -> str:
+        """The execution ARN a client's job id refers to: an ARN (raw or URL-encoded) or a bare name.
+
+        ARNs of other state machines are refused, so the endpoint cannot probe other workflows.
+        """
+        ref = unquote(job_ref.strip())
+        if EXECUTION_NAME_PATTERN.fullmatch(ref):
+            return self.workflow.execution_arn(ref)
+        if _ARN.fullmatch(ref) and ref.rpartition(":")[0] == self.workflow.execution_arn("").rstrip(":"):
+            return ref
+        raise JobNotFound("No such job: a job id is the execution ARN returned by POST /api/vpr.")
+
+    def _describe(self, arn: str) -> Execution:
+        execution = self.workflow.describe(arn)
+        if execution is None:  # pragma: no cover - Step Functions just confirmed it exists
+            raise JobNotFound("No such job.")
+        return execution
+
+    def _status(self, execution: Execution) -> JobStatusResponse:
+        current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None
+        return job_status(
+            execution, current, lambda key: self.results.presign(key, self.result_url_ttl_seconds)
+        )
+
+
+def _owned_by_caller(request: VprRequest, caller: str | None) -> VprRequest:
+    """On AWS the caller is the authorizer's Cognito ``sub``.
+
+    It fills an absent user_id and must match a given one.
+    """
+    if caller is None:
+        if request.user_id is None:
+            raise BadRequest("user_id is required.", [("user_id", "Field required")])
+        return request
+    if request.user_id is None:
+        return VprRequest.model_validate({**request.model_dump(), "user_id": caller})
+    if request.user_id != caller:
+        raise Forbidden(
+            "user_id does not match the signed-in user.", [("user_id", "must be your own user id")]
+        )
+    return request

@@ -1,0 +1,77 @@
+"""The three workflow steps as plain functions: Validate, Generate, Store.
+
+Each takes the state the previous step left (a dict, as Step Functions passes it) and returns the next.
+Errors are the named errors of ``vpr.errors``: their class names are what Retry/Catch match on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from vpr.aws.profiles import ProfileStore
+from vpr.aws.results import ResultStore
+from vpr.errors import CvNotFound, StatePayloadTooLarge, ValidationFailed
+from vpr.generation import GenerationResult, ReportGenerator
+from vpr.models import Application, VprRequest
+from vpr.models.usage import TokenUsage
+from vpr.render import render_markdown
+
+#: Step Functions' payload limit is 256 KiB; keep headroom for the state's other fields.
+MAX_STATE_BYTES = 240 * 1024
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """``field.path: problem; ...`` — names every offending field, never echoes the values."""
+    parts = []
+    for problem in error.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "body"
+        parts.append(f"{where}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def validate_application(state: dict[str, Any], profiles: ProfileStore) -> Application:
+    """Re-check the request (an execution can be started by hand in the console) and attach the CV."""
+    try:
+        request = VprRequest.model_validate(state)
+    except ValidationError as error:
+        raise ValidationFailed(f"The application is not valid: {describe_validation_error(error)}") from error
+    if request.user_id is None:
+        raise ValidationFailed("The application is not valid: user_id: Field required")
+    cv = request.cv or profiles.get(request.user_id)
+    if cv is None:
+        raise CvNotFound()
+    return Application.model_validate({**request.model_dump(), "cv": cv.model_dump()})
+
+
+def generate_report(state: dict[str, Any], generator: ReportGenerator) -> GenerationResult:
+    application = Application.model_validate(state)
+    result = generator.generate(application)
+    size = len(json.dumps(state).encode()) + len(result.model_dump_json().encode())
+    if size > MAX_STATE_BYTES:
+        raise StatePayloadTooLarge()
+    return result
+
+
+def store_report(state: dict[str, Any], results: ResultStore) -> dict[str, Any]:
+    """Write the report under a new version. Safe to retry: the report comes from the state, not Claude."""
+    generation = GenerationResult.model_validate(state["generation"])
+    report = generation.report
+
+    def render(version: int) -> tuple[str, str]:
+        versioned = report.model_copy(update={"version": version})
+        return versioned.model_dump_json(indent=2), render_markdown(versioned)
+
+    key, version = results.store(report.user_id, report.application_id, render)
+    usage: TokenUsage = generation.token_usage
+    return {
+        "result_key": key,
+        "markdown_key": key.removesuffix(".json") + ".md",
+        "vpr_version": version,
+        "word_count": report.word_count,
+        "token_usage": usage.model_dump(mode="json"),
+        "generator": report.generator.model_dump(mode="json"),
+        "grounded": report.verification.grounded if report.verification else None,
+    }

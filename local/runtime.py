@@ -1,0 +1,290 @@
+"""The whole AWS side of the service in one process, for laptops and tests.
+
+- moto (``ThreadedMotoServer``, an HTTP endpoint, so presigned result URLs work with curl) provides
+  S3, DynamoDB and Step Functions; its Step Functions runs ``statemachine/vpr.asl.json`` with its real
+  ASL interpreter.
+- The five handlers run as in-process callables (``LambdaRouter``), reached through the same boto3 calls
+  as on AWS: ``AWS_ENDPOINT_URL`` points them at moto.
+
+Two fidelity fixes to moto are applied here, each because AWS behaves that way:
+- StartExecution is atomic per name: two identical concurrent requests give one execution.
+- The interpreter's Lambda client is built once, not once per task (throughput only).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from local import ROOT
+from local.lambda_router import LambdaHandler, LambdaRouter
+
+ASL_PATH = ROOT / "statemachine" / "vpr.asl.json"
+SAMPLE_PROFILES_PATH = Path(__file__).with_name("sample_profiles.json")
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ENV_NAME = "local"
+
+#: The workflow tasks and the handler modules behind them (same handler strings as the CDK stack).
+TASKS = {"Validate": "validate", "Generate": "generate", "Store": "store"}
+
+
+def resource_name(what: str) -> str:
+    return f"careervp-vpr-{what}-{ENV_NAME}"
+
+
+def function_arn(what: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{resource_name(what)}"
+
+
+def render_definition(asl_text: str, function_arns: dict[str, str]) -> str:
+    """Fill the ASL's ``${XFunctionArn}`` placeholders, as CDK's definition_substitutions does on AWS."""
+    for state, arn in function_arns.items():
+        asl_text = asl_text.replace("${" + state + "FunctionArn}", arn)
+    if "${" in asl_text:
+        raise ValueError("vpr.asl.json has a placeholder the local runtime does not fill")
+    return asl_text
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_start_lock = threading.Lock()
+
+
+def _make_start_execution_atomic() -> None:
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    original = StepFunctionsParserBackend.start_execution
+    if getattr(original, "_vpr_atomic", False):
+        return
+
+    @functools.wraps(original)
+    def start_execution(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _start_lock:
+            return original(self, *args, **kwargs)
+
+    start_execution._vpr_atomic = True  # type: ignore[attr-defined]
+    StepFunctionsParserBackend.start_execution = start_execution  # type: ignore[method-assign]
+
+
+def _reuse_interpreter_lambda_client() -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    original = lambda_eval_utils.boto_client_for
+    if getattr(original, "_vpr_cached", False):
+        return
+    clients: dict[tuple[str, str], Any] = {}
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service)
+        if key not in clients:
+            clients[key] = original(region=region, service=service, state_credentials=state_credentials)
+        return clients[key]
+
+    boto_client_for._vpr_cached = True  # type: ignore[attr-defined]
+    lambda_eval_utils.boto_client_for = boto_client_for
+
+
+class _ScaledTime:
+    """Stands in for the ``time`` module inside moto's retrier: Retry waits shrink by ``factor``."""
+
+    def __init__(self, factor: float) -> None:
+        import time
+
+        self._time = time
+        self.factor = factor
+
+    def sleep(self, seconds: float) -> None:
+        self._time.sleep(seconds * self.factor)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._time, name)
+
+
+def scale_retry_waits(factor: float) -> Callable[[], None]:
+    """Make the interpreter's Retry intervals ``factor`` times as long; returns the undo function.
+
+    Tests use this instead of sleeping for real (IntervalSeconds 20 x backoff would take minutes).
+    """
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    original = retrier_decl.time
+    retrier_decl.time = _ScaledTime(factor)  # type: ignore[assignment]
+
+    def restore() -> None:
+        retrier_decl.time = original
+
+    return restore
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    aws: str
+    state_machine_arn: str
+    results_bucket: str
+    profile_table: str
+
+
+class LocalRuntime:
+    """moto + the state machine + the in-process Lambdas. ``start()`` sets this process's environment."""
+
+    def __init__(self, aws_port: int = 0, extra_env: dict[str, str] | None = None) -> None:
+        self.aws_port = aws_port
+        self.extra_env = extra_env or {}
+        self.router = LambdaRouter()
+        self._server: Any = None
+        self.endpoints: Endpoints | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> LocalRuntime:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access lines
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        aws_url = f"http://{host}:{port}"
+        self.endpoints = Endpoints(
+            aws=aws_url,
+            state_machine_arn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{resource_name('workflow')}",
+            results_bucket=resource_name("results"),
+            profile_table=resource_name("profiles"),
+        )
+        self._configure_environment()
+        _make_start_execution_atomic()
+        _reuse_interpreter_lambda_client()
+        self._post_json(f"{aws_url}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
+        self._register_handlers()
+        self.router.install()
+        self._create_resources()
+        self.seed_profiles()
+        return self
+
+    def stop(self) -> None:
+        self.router.uninstall()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> LocalRuntime:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- configuration -----------------------------------------------------------------------------
+    def environment(self) -> dict[str, str]:
+        """What the handlers' environment holds locally: the same VPR_* settings the CDK stack sets."""
+        assert self.endpoints is not None
+        env = {
+            "AWS_ENDPOINT_URL": self.endpoints.aws,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "VPR_STATE_MACHINE_ARN": self.endpoints.state_machine_arn,
+            "VPR_RESULTS_BUCKET": self.endpoints.results_bucket,
+            "VPR_PROFILE_TABLE": self.endpoints.profile_table,
+            "POWERTOOLS_SERVICE_NAME": "vpr",
+            "POWERTOOLS_METRICS_NAMESPACE": "CareerVP/Vpr",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+        env.setdefault("POWERTOOLS_LOG_LEVEL", os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"))
+        env.update(self.extra_env)
+        return env
+
+    def _configure_environment(self) -> None:
+        os.environ.update(self.environment())
+        self.reload_settings()
+
+    @staticmethod
+    def reload_settings() -> None:
+        """Forget cached settings and clients (after the environment changed)."""
+        from vpr.aws.clients import reset_clients
+        from vpr.settings import get_settings
+
+        get_settings.cache_clear()
+        reset_clients()
+
+    def _register_handlers(self) -> None:
+        import importlib
+
+        for what in ("submit", "status", *TASKS.values()):
+            module = importlib.import_module(f"handlers.{what}")
+            self.router.register(resource_name(what), module.handler)
+
+    def override_task(self, task: str, handler: LambdaHandler) -> Callable[[], None]:
+        """Serve a workflow task with another callable (tests inject failures); returns the undo."""
+        name = resource_name(TASKS[task])
+        original = self.router.handler_for(name)
+        self.router.register(name, handler)
+
+        def restore() -> None:
+            assert original is not None
+            self.router.register(name, original)
+
+        return restore
+
+    # --- resources ---------------------------------------------------------------------------------
+    def _create_resources(self) -> None:
+        import boto3
+
+        assert self.endpoints is not None
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket=self.endpoints.results_bucket)
+        boto3.client("dynamodb").create_table(
+            TableName=self.endpoints.profile_table,
+            KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.create_state_machine(resource_name("workflow"), {s: function_arn(t) for s, t in TASKS.items()})
+
+    def create_state_machine(self, name: str, function_arns: dict[str, str]) -> str:
+        import boto3
+
+        definition = render_definition(ASL_PATH.read_text(), function_arns)
+        response = boto3.client("stepfunctions").create_state_machine(
+            name=name,
+            definition=definition,
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/{resource_name('workflow-role')}",
+            type="STANDARD",
+        )
+        return response["stateMachineArn"]
+
+    def seed_profiles(self, path: Path = SAMPLE_PROFILES_PATH) -> None:
+        """Put the sample CVs in the profile store, so the README's example request completes as is."""
+        from vpr.aws.profiles import ProfileStore
+        from vpr.models import CandidateProfile
+
+        assert self.endpoints is not None
+        store = ProfileStore(self.endpoints.profile_table)
+        for user_id, profile in json.loads(path.read_text()).items():
+            store.put(user_id, CandidateProfile.model_validate(profile))
+
+    @staticmethod
+    def _post_json(url: str, payload: dict[str, Any]) -> None:
+        import urllib.request
+
+        request = urllib.request.Request(  # noqa: S310 - our own loopback endpoint
+            url,
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            response.read()
