@@ -116,6 +116,10 @@ def acknowledgements(stack: VprStack) -> list[Acknowledgement]:
 
 
 def acknowledge_findings(stack: VprStack) -> list[Acknowledgement]:
+    # Bare rule ids, as cdk-nag 3 documents them: CDK records them as "Annotation::<id>", which is the
+    # form cdk-nag's own check (validate_scope, and the plugin run by `cdk synth`) recognises. The
+    # "AwsSolutions::<id>" form the CLI suggests is only honoured by CDK's report filter, not by
+    # validate_scope, so the tests would not see it.
     acks = acknowledgements(stack)
     for a in acks:
         cdk.Validations.of(a.construct).acknowledge(cdk.Acknowledgment(id=a.rule_id, reason=a.reason))

@@ -291,6 +291,8 @@ class VprStack(cdk.Stack):
                 resources=[f[k].function_arn for k in ("validate", "generate", "store")],
             )
         )
+        for key in ("submit", "status"):
+            f[key].add_environment("VPR_STATE_MACHINE_ARN", self.state_machine.state_machine_arn)
         self.executions_arn = cdk.Stack.of(self).format_arn(
             service="states",
             resource="execution",
