@@ -59,6 +59,25 @@ def function_name_of(name_or_arn: str) -> str:
     return name_or_arn
 
 
+_active_router: LambdaRouter | None = None
+
+
+def _dispatch(params: dict[str, Any], **kwargs: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+    router = _active_router
+    return None if router is None else router._on_invoke(params)
+
+
+def _hook_botocore() -> None:
+    """Hook every boto3 session: future ones (botocore's builtin handlers) and the default one.
+
+    A session created after the append gets the hook twice; the first answer wins, so that is harmless.
+    """
+    entry = (_EVENT, _dispatch)
+    if entry not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    boto3._get_default_session().events.register(_EVENT, _dispatch, unique_id=_UNIQUE_ID)
+
+
 class LambdaRouter:
     """Registry of in-process Lambda functions, and the botocore hook that invokes them."""
 
@@ -76,17 +95,15 @@ class LambdaRouter:
             return self._handlers.get(function_name)
 
     def install(self) -> None:
-        """Hook every boto3 session, present (the default one) and future (botocore's builtin handlers)."""
-        entry = (_EVENT, self._on_invoke)
-        if entry not in botocore.handlers.BUILTIN_HANDLERS:
-            botocore.handlers.BUILTIN_HANDLERS.append(entry)
-        boto3._get_default_session().events.register(_EVENT, self._on_invoke, unique_id=_UNIQUE_ID)
+        """Route this process's Lambda Invoke calls to this router (one router is active at a time)."""
+        global _active_router
+        _hook_botocore()
+        _active_router = self
 
     def uninstall(self) -> None:
-        entry = (_EVENT, self._on_invoke)
-        if entry in botocore.handlers.BUILTIN_HANDLERS:
-            botocore.handlers.BUILTIN_HANDLERS.remove(entry)
-        boto3._get_default_session().events.unregister(_EVENT, unique_id=_UNIQUE_ID)
+        global _active_router
+        if _active_router is self:
+            _active_router = None
 
     def _on_invoke(self, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         # url_path is /2015-03-31/functions/{FunctionName}/invocations, the name URL-encoded.

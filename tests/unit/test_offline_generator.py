@@ -1,0 +1,99 @@
+"""The offline generator: deterministic, grounded in the inputs, every section written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from local.runtime import SAMPLE_PROFILES_PATH
+from vpr.generation.offline import OfflineGenerator
+from vpr.grounding import verify_report
+from vpr.models import Application
+from vpr.render import render_markdown
+from vpr.report_text import count_words, report_text
+
+SAMPLE_CV = json.loads(SAMPLE_PROFILES_PATH.read_text())["user-uuid-456"]
+
+
+@pytest.fixture
+def application(example_request) -> Application:
+    return Application.model_validate({**example_request, "cv": SAMPLE_CV})
+
+
+def test_same_application_gives_the_same_report(application):
+    first = OfflineGenerator().write(application)
+    second = OfflineGenerator().write(application)
+
+    assert first == second
+
+
+def test_every_section_is_written_from_the_inputs(application):
+    report = OfflineGenerator().generate(application).report
+
+    assert [m.requirement for m in report.evidence_matrix] == list(application.job_posting.requirements)
+    assert {m.alignment_score for m in report.evidence_matrix} <= {"STRONG", "MODERATE", "DEVELOPING"}
+    assert 5 <= len(report.talking_points) <= 7
+    assert report.differentiators and report.keywords and report.cultural_fit
+    assert "Natural Intelligence" in report.executive_summary
+    assert report.generator.name == "offline"
+    assert (report.application_id, report.user_id, report.language) == ("app-uuid-123", "user-uuid-456", "en")
+
+
+def test_requirements_are_matched_to_real_cv_evidence(application):
+    matrix = OfflineGenerator().write(application).evidence_matrix
+    analytical = next(m for m in matrix if m.requirement == "Strong analytical skills")
+
+    assert analytical.alignment_score in {"STRONG", "MODERATE"}
+    assert any(word in analytical.evidence.lower() for word in ("analy", "data"))
+
+
+def test_report_is_grounded_in_the_inputs(application):
+    result = OfflineGenerator().generate(application)
+
+    assert result.report.verification is not None
+    assert result.report.verification.grounded, result.report.verification.unsupported_claims
+    assert verify_report(OfflineGenerator().write(application), application).grounded
+
+
+def test_word_count_is_counted_from_the_text(application):
+    report = OfflineGenerator().generate(application).report
+
+    assert report.word_count == count_words(report_text(report))
+    assert report.word_count > 100
+
+
+def test_hebrew_posting_gets_a_hebrew_report(application):
+    hebrew = application.model_copy(
+        update={"job_posting": application.job_posting.model_copy(update={"language": "he"})}
+    )
+
+    report = OfflineGenerator().generate(hebrew).report
+
+    assert report.language == "he"
+    assert any("\u0590" <= ch <= "\u05ff" for ch in report.executive_summary)
+    assert "דוח הצעת ערך" in render_markdown(report)
+
+
+def test_thin_cv_still_gets_five_talking_points(example_request):
+    thin = Application.model_validate({**example_request, "cv": {"skills": ["Excel"]}})
+
+    report = OfflineGenerator().generate(thin).report
+
+    assert 5 <= len(report.talking_points) <= 7
+
+
+def test_posting_with_only_a_description_is_matched_sentence_by_sentence(example_request):
+    example_request["job_posting"].update(
+        requirements=[], description="You will design training programs. You will analyze learning needs."
+    )
+    application = Application.model_validate({**example_request, "cv": SAMPLE_CV})
+
+    matrix = OfflineGenerator().write(application).evidence_matrix
+
+    assert [m.requirement for m in matrix] == ["You will design training programs.", "You will analyze learning needs."]
+
+
+def test_count_words_handles_hebrew_and_symbols():
+    assert count_words("L&D lead, co-founded 2 teams") == 5
+    assert count_words("מנהל פיתוח הדרכה") == 3

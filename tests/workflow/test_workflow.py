@@ -1,0 +1,152 @@
+"""The real state machine definition, executed by moto's ASL interpreter, with the real task handlers."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from tests.conftest import wait_for_execution
+from vpr.errors import ClaudeOverloaded, ClaudeRateLimited, ResultStoreUnavailable
+from vpr.idempotency import canonical_input
+from vpr.models import VprRequest
+
+
+def _input(request: dict) -> dict:
+    """The execution input exactly as the submit handler builds it."""
+    return json.loads(canonical_input(VprRequest.model_validate(request)))
+
+
+def _entered_states(execution_arn: str) -> list[str]:
+    events = boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
+    return [e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")]
+
+
+def test_happy_path_stores_the_report_and_returns_its_key(local_runtime, start_execution, example_request, spy_task):
+    generate = spy_task("Generate")
+    arn = start_execution(_input(example_request))
+
+    described = wait_for_execution(arn)
+
+    assert described["status"] == "SUCCEEDED"
+    assert _entered_states(arn) == ["Validate", "Generate", "Store", "Succeed"]
+    output = json.loads(described["output"])
+    assert output["result_key"].startswith("vpr/user-uuid-456/app-uuid-123/v")
+    assert output["word_count"] > 100
+    assert output["token_usage"]["model"] == "offline"
+    assert "cv" not in output and "job_posting" not in output  # the execution output carries no CV
+    stored = boto3.client("s3").get_object(Bucket=local_runtime.endpoints.results_bucket, Key=output["result_key"])
+    report = json.loads(stored["Body"].read())
+    assert report["version"] == output["vpr_version"]
+    assert report["word_count"] == output["word_count"]
+    assert generate.calls == 1
+    # Every task gets the execution ARN (for log correlation) next to the state.
+    assert generate.events[0]["job_id"] == arn
+
+
+def test_transient_generation_error_is_retried_then_succeeds(start_execution, example_request, spy_task):
+    generate = spy_task("Generate", fail_with=[ClaudeOverloaded()])
+
+    described = wait_for_execution(start_execution(_input(example_request)))
+
+    assert described["status"] == "SUCCEEDED"
+    assert generate.calls == 2
+
+
+def test_retries_exhausted_fail_the_job_with_the_error_name(start_execution, example_request, spy_task):
+    generate = spy_task("Generate", fail_with=[ClaudeRateLimited() for _ in range(10)])
+
+    described = wait_for_execution(start_execution(_input(example_request)))
+
+    assert described["status"] == "FAILED"
+    assert described["error"] == "ClaudeRateLimited"
+    assert json.loads(described["cause"])["errorMessage"] == ClaudeRateLimited.default_message
+    assert generate.calls == 5  # the first attempt + MaxAttempts 4 of the Claude retrier
+
+
+def test_invalid_application_fails_validation_without_generating(start_execution, example_request, spy_task):
+    generate = spy_task("Generate")
+    bad = _input(example_request)
+    bad["job_posting"]["language"] = "fr"
+
+    described = wait_for_execution(start_execution(bad))
+
+    assert described["status"] == "FAILED"
+    assert described["error"] == "ValidationFailed"
+    assert "job_posting.language" in json.loads(described["cause"])["errorMessage"]
+    assert generate.calls == 0
+    assert "Generate" not in _entered_states(described["executionArn"])
+
+
+def test_user_without_a_cv_fails_with_cv_not_found(start_execution, example_request, spy_task):
+    generate = spy_task("Generate")
+    example_request["user_id"] = "user-without-profile"
+
+    described = wait_for_execution(start_execution(_input(example_request)))
+
+    assert described["status"] == "FAILED"
+    assert described["error"] == "CvNotFound"
+    assert generate.calls == 0
+
+
+def test_store_failing_once_is_retried_without_a_second_generation(start_execution, example_request, spy_task):
+    generate = spy_task("Generate")
+    store = spy_task("Store", fail_with=[ResultStoreUnavailable()])
+
+    described = wait_for_execution(start_execution(_input(example_request)))
+
+    assert described["status"] == "SUCCEEDED"
+    assert store.calls == 2
+    assert generate.calls == 1
+
+
+def test_an_unexpected_exception_is_caught_and_named(start_execution, example_request, spy_task):
+    spy_task("Store", fail_with=[KeyError("boom")])
+
+    described = wait_for_execution(start_execution(_input(example_request)))
+
+    assert described["status"] == "FAILED"
+    assert described["error"] == "KeyError"  # not retried: only transient errors are
+
+
+def test_two_jobs_for_one_application_get_consecutive_versions(start_execution, example_request):
+    example_request["application_id"] = "app-two-versions"
+    first = wait_for_execution(start_execution(_input(example_request)))
+    second = wait_for_execution(start_execution(_input(example_request)))
+
+    versions = [json.loads(d["output"])["vpr_version"] for d in (first, second)]
+    assert versions == [1, 2]
+
+
+def test_an_unregistered_lambda_fails_the_task_instead_of_echoing(local_runtime, example_request):
+    from local.runtime import function_arn
+
+    arns = {"Validate": function_arn("validate"), "Generate": function_arn("nonexistent"), "Store": function_arn("store")}
+    machine = local_runtime.create_state_machine("careervp-vpr-broken-local", arns)
+    arn = boto3.client("stepfunctions").start_execution(
+        stateMachineArn=machine, name="unregistered", input=json.dumps(_input(example_request))
+    )["executionArn"]
+
+    described = wait_for_execution(arn)
+
+    assert described["status"] == "FAILED"
+    assert "not found" in described["cause"].lower()
+
+
+@pytest.mark.parametrize("task", ["Validate", "Generate", "Store"])
+def test_lambda_service_errors_are_retried_on_every_task(task):
+    """Each Task retries the four Lambda service errors with full jitter (DESIGN §4)."""
+    from local.runtime import ASL_PATH
+
+    state = json.loads(ASL_PATH.read_text())["States"][task]
+    service_retry = state["Retry"][0]
+    assert set(service_retry["ErrorEquals"]) >= {
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+    }
+    assert service_retry["JitterStrategy"] == "FULL"
+    assert state["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "JobFailed"}]
+    assert state["TimeoutSeconds"] > 0
