@@ -46,10 +46,11 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
     def _invalid(error: RequestValidationError) -> Response:
         fields = []
         for problem in error.errors():
-            message = problem["msg"]
-            if problem["type"] == "json_invalid":
-                message = f"Malformed JSON: {problem.get('ctx', {}).get('error', 'cannot be parsed')}"
-            fields.append((_field_path(problem["loc"]), message))
+            if problem["type"] == "json_invalid":  # loc is ("body", <character offset>)
+                reason = problem.get("ctx", {}).get("error", "cannot be parsed")
+                fields.append(("body", f"Malformed JSON at character {problem['loc'][-1]}: {reason}"))
+            else:
+                fields.append((_field_path(problem["loc"]), problem["msg"]))
         return error_response(400, "BadRequest", "The request is not valid.", fields)
 
     @app.exception_handler(ApiError)

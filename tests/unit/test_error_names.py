@@ -43,6 +43,11 @@ def test_generate_retries_claude_errors_with_capped_full_jitter_backoff():
     generate = json.loads(ASL_PATH.read_text())["States"]["Generate"]
     claude = next(r for r in generate["Retry"] if "ClaudeRateLimited" in r["ErrorEquals"])
 
-    assert set(claude["ErrorEquals"]) == {"ClaudeRateLimited", "ClaudeOverloaded", "ClaudeServerError", "ClaudeTimeout"}
+    assert set(claude["ErrorEquals"]) == {
+        "ClaudeRateLimited",
+        "ClaudeOverloaded",
+        "ClaudeServerError",
+        "ClaudeTimeout",
+    }
     assert claude["JitterStrategy"] == "FULL"
     assert claude["MaxDelaySeconds"] >= claude["IntervalSeconds"]

@@ -38,7 +38,9 @@ def test_name_is_vpr_and_sha256_hex_within_step_functions_limits():
 @settings(max_examples=50, deadline=None)
 @given(
     seed=st.integers(),
-    extra=st.dictionaries(st.text(min_size=1).filter(lambda k: k not in EXAMPLE_REQUEST), st.integers(), max_size=3),
+    extra=st.dictionaries(
+        st.text(min_size=1).filter(lambda k: k not in EXAMPLE_REQUEST), st.integers(), max_size=3
+    ),
 )
 def test_key_order_and_unknown_fields_do_not_change_the_job(seed, extra):
     data = _shuffled(copy.deepcopy(EXAMPLE_REQUEST), random.Random(seed))
@@ -62,7 +64,10 @@ _MEANINGFUL = [
 
 
 @settings(max_examples=60, deadline=None)
-@given(path=st.sampled_from(_MEANINGFUL), suffix=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1))
+@given(
+    path=st.sampled_from(_MEANINGFUL),
+    suffix=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1),
+)
 def test_any_change_to_a_meaningful_field_changes_the_job(path, suffix):
     data = copy.deepcopy(EXAMPLE_REQUEST)
     target = data

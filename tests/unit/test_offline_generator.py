@@ -91,7 +91,10 @@ def test_posting_with_only_a_description_is_matched_sentence_by_sentence(example
 
     matrix = OfflineGenerator().write(application).evidence_matrix
 
-    assert [m.requirement for m in matrix] == ["You will design training programs.", "You will analyze learning needs."]
+    assert [m.requirement for m in matrix] == [
+        "You will design training programs.",
+        "You will analyze learning needs.",
+    ]
 
 
 def test_count_words_handles_hebrew_and_symbols():

@@ -69,7 +69,9 @@ def test_succeeded_is_completed_with_a_presigned_link_and_the_usage():
         return "https://signed.example/v2.json", expires
 
     status = job_status(
-        _execution("SUCCEEDED", output=json.dumps(output), stop_date=START + timedelta(seconds=50)), None, presign
+        _execution("SUCCEEDED", output=json.dumps(output), stop_date=START + timedelta(seconds=50)),
+        None,
+        presign,
     )
 
     assert status.status == JobState.COMPLETED
@@ -101,7 +103,9 @@ def test_failed_with_an_unknown_error_hides_the_cause():
     assert "secret_field" not in status.error.message
 
 
-@pytest.mark.parametrize(("sfn_status", "code"), [("TIMED_OUT", "States.Timeout"), ("ABORTED", "ExecutionAborted")])
+@pytest.mark.parametrize(
+    ("sfn_status", "code"), [("TIMED_OUT", "States.Timeout"), ("ABORTED", "ExecutionAborted")]
+)
 def test_timed_out_and_aborted_are_failed_with_a_clear_code(sfn_status, code):
     status = job_status(_execution(sfn_status), None, _no_presign)
 

@@ -23,7 +23,9 @@ def _entered_states(execution_arn: str) -> list[str]:
     return [e["stateEnteredEventDetails"]["name"] for e in events if e["type"].endswith("StateEntered")]
 
 
-def test_happy_path_stores_the_report_and_returns_its_key(local_runtime, start_execution, example_request, spy_task):
+def test_happy_path_stores_the_report_and_returns_its_key(
+    local_runtime, start_execution, example_request, spy_task
+):
     generate = spy_task("Generate")
     arn = start_execution(_input(example_request))
 
@@ -36,7 +38,9 @@ def test_happy_path_stores_the_report_and_returns_its_key(local_runtime, start_e
     assert output["word_count"] > 100
     assert output["token_usage"]["model"] == "offline"
     assert "cv" not in output and "job_posting" not in output  # the execution output carries no CV
-    stored = boto3.client("s3").get_object(Bucket=local_runtime.endpoints.results_bucket, Key=output["result_key"])
+    stored = boto3.client("s3").get_object(
+        Bucket=local_runtime.endpoints.results_bucket, Key=output["result_key"]
+    )
     report = json.loads(stored["Body"].read())
     assert report["version"] == output["vpr_version"]
     assert report["word_count"] == output["word_count"]
@@ -90,7 +94,9 @@ def test_user_without_a_cv_fails_with_cv_not_found(start_execution, example_requ
     assert generate.calls == 0
 
 
-def test_store_failing_once_is_retried_without_a_second_generation(start_execution, example_request, spy_task):
+def test_store_failing_once_is_retried_without_a_second_generation(
+    start_execution, example_request, spy_task
+):
     generate = spy_task("Generate")
     store = spy_task("Store", fail_with=[ResultStoreUnavailable()])
 
@@ -122,7 +128,11 @@ def test_two_jobs_for_one_application_get_consecutive_versions(start_execution, 
 def test_an_unregistered_lambda_fails_the_task_instead_of_echoing(local_runtime, example_request):
     from local.runtime import function_arn
 
-    arns = {"Validate": function_arn("validate"), "Generate": function_arn("nonexistent"), "Store": function_arn("store")}
+    arns = {
+        "Validate": function_arn("validate"),
+        "Generate": function_arn("nonexistent"),
+        "Store": function_arn("store"),
+    }
     machine = local_runtime.create_state_machine("careervp-vpr-broken-local", arns)
     arn = boto3.client("stepfunctions").start_execution(
         stateMachineArn=machine, name="unregistered", input=json.dumps(_input(example_request))
