@@ -93,13 +93,15 @@ def acknowledgements(stack: VprStack) -> list[Acknowledgement]:
         "Anthropic console, there is no rotation API to call); it is rotated by putting a new value, "
         "see README Deploy.",
     )
-    if stack.user_pool_client is not None:  # only when the stack creates the pool
+    created_pool = stack.user_pool_client is not None  # an imported pool is not checked
+    if created_pool and stack.config.cognito_mfa == "optional":
         ack(
             stack.user_pool,
             "AwsSolutions-COG2",
             "MFA is optional (TOTP, users enrol themselves) so accounts created by the product work "
             "without an enrolment step; deploy with -c cognito_mfa=required to enforce it.",
         )
+    if created_pool:
         ack(
             stack.user_pool,
             "AwsSolutions-COG8",

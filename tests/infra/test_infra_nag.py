@@ -47,18 +47,33 @@ def test_acknowledgements_are_recorded_only_by_the_one_module(synth: Synth) -> N
     assert recorded == expected
 
 
-@pytest.fixture(scope="module")
-def unacknowledged() -> VprStack:
-    # Not synthesized: cdk-nag walks the construct tree (and the app's nag plugin would fail synth).
-    return build_app(SKIP_BUNDLING, acknowledge=False)[1]
+VARIANTS = {
+    "default": {},
+    "mfa-required": {"cognito_mfa": "required"},
+    "imported-pool": {"cognito_user_pool_id": "eu-west-1_abcDEF123", "env": "prod"},
+}
 
 
-def test_every_acknowledgement_is_still_needed(synth: Synth, unacknowledged: VprStack) -> None:
+@pytest.fixture(scope="module", params=sorted(VARIANTS))
+def variant(request: pytest.FixtureRequest) -> tuple[VprStack, VprStack]:
+    """(acknowledged, unacknowledged) stacks of one context variant; not synthesized, since cdk-nag
+    walks the construct tree (and the app's nag plugin would fail the unacknowledged synth)."""
+    context = {**SKIP_BUNDLING, **VARIANTS[request.param]}
+    return build_app(context)[1], build_app(context, acknowledge=False)[1]
+
+
+def test_no_unacknowledged_findings_in_any_variant(variant: tuple[VprStack, VprStack]) -> None:
+    acknowledged, _ = variant
+    assert findings(AwsSolutionsChecks().validate_scope(acknowledged)) == {}
+
+
+def test_every_acknowledgement_is_still_needed(variant: tuple[VprStack, VprStack]) -> None:
     """Without the acknowledgements, cdk-nag reports exactly the acknowledged findings (no stale ones)."""
+    acknowledged, unacknowledged = variant
     raw = findings(AwsSolutionsChecks().validate_scope(unacknowledged))
     assert raw, "the pack must find something to acknowledge, or this test proves nothing"
     reported = {(path, rule) for rule, paths in raw.items() for path in paths}
-    acked = {(a.construct.node.path, a.rule_id) for a in acknowledgements(synth.stack)}
+    acked = {(a.construct.node.path, a.rule_id) for a in acknowledgements(acknowledged)}
 
     def covers(ancestor: str, path: str) -> bool:
         # A finding is reported on the CfnResource; the acknowledgement sits on it or on an ancestor.
