@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := lambdas:.
 
-.PHONY: install run test lint format synth bench clean
+.PHONY: install run test lint format synth bench schemas clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ node_modules/.installed: package.json package-lock.json
 ## Synthesize the real, bundled CDK stack into cdk.out (offline; no Docker: local bundling)
 synth: install node_modules/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --quiet
+
+## Export the API models' JSON schemas into schemas/
+schemas: install
+	$(BIN)/python -m vpr.models schemas
 
 bench: install
 	$(BIN)/python -m bench
