@@ -93,6 +93,7 @@ def _reuse_interpreter_lambda_client() -> None:
         return clients[key]
 
     boto_client_for._vpr_cached = True  # type: ignore[attr-defined]
+    boto_client_for.__wrapped__ = original  # type: ignore[attr-defined] - the benchmark compares both
     lambda_eval_utils.boto_client_for = boto_client_for
 
 

@@ -1,0 +1,83 @@
+"""``make bench``: local pipeline latency, and what caching moto's task Lambda client buys.
+
+Prints, from one run on this machine:
+- submit → COMPLETED latency of the documented example through the real HTTP API (median, p90);
+- executions per second with the interpreter's Lambda client built once vs once per task, and their ratio.
+Both halves of a ratio are measured back to back in the same process, so the ratio, not the absolute
+numbers, is what to compare across machines.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import statistics
+import threading
+import time
+import urllib.request
+
+import local  # noqa: F401 - puts lambdas/ on sys.path
+
+RUNS = 20
+
+
+def _post(url: str, payload: dict) -> dict:
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def _get(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+        return json.loads(response.read())
+
+
+def _latencies(api_url: str, example: dict, label: str) -> list[float]:
+    results = []
+    for i in range(RUNS):
+        payload = copy.deepcopy(example)
+        payload["application_id"] = f"bench-{label}-{i}"
+        started = time.perf_counter()
+        job = _post(f"{api_url}/api/vpr", payload)
+        while _get(f"{api_url}/api/vpr/status/{job['job_id']}")["status"] not in {"COMPLETED", "FAILED"}:
+            time.sleep(0.005)
+        results.append(time.perf_counter() - started)
+    return results
+
+
+def main() -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    from local.api_gateway import ApiGatewayEmulator
+    from local.runtime import LocalRuntime, free_port, resource_name
+    from tests.conftest import EXAMPLE_REQUEST
+
+    runtime = LocalRuntime().start()
+    api = ApiGatewayEmulator(lambda name: runtime.router.handler_for(resource_name(name)), port=free_port())
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    try:
+        _latencies(api.url, EXAMPLE_REQUEST, "warmup")
+        cached_fn = lambda_eval_utils.boto_client_for
+        cached = _latencies(api.url, EXAMPLE_REQUEST, "cached")
+        lambda_eval_utils.boto_client_for = cached_fn.__wrapped__
+        uncached = _latencies(api.url, EXAMPLE_REQUEST, "uncached")
+        lambda_eval_utils.boto_client_for = cached_fn
+    finally:
+        api.shutdown()
+        runtime.stop()
+
+    def summary(values: list[float]) -> str:
+        p90 = statistics.quantiles(values, n=10)[-1]
+        return f"median {statistics.median(values) * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms"
+
+    print(f"documented example, submit -> COMPLETED over HTTP ({RUNS} runs each):")
+    print(f"  task Lambda client built once:     {summary(cached)}")
+    print(f"  task Lambda client built per task: {summary(uncached)}")
+    ratio = statistics.median(uncached) / statistics.median(cached)
+    print(f"  ratio (per-task / once, median latency): {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
