@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from handlers.observability import logger
-from vpr.errors import ApiError, PayloadTooLarge, Unauthorized
+from vpr.errors import ApiError, PayloadTooLarge, ServiceUnavailable, Unauthorized
 from vpr.models.responses import ErrorBody, ErrorResponse, FieldProblem
 from vpr.settings import get_settings
 
 MAX_BODY_BYTES = 64 * 1024
+
+
+def cors_config() -> CORSConfig | None:
+    """CORS for the web client: API Gateway proxies responses as is, so the Lambda sets the headers."""
+    origins = [o.strip() for o in get_settings().cors_allowed_origins.split(",") if o.strip()]
+    if not origins:
+        return None
+    return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], allow_headers=["Idempotency-Key"])
 
 
 def json_response(status_code: int, model: BaseModel, headers: dict[str, str] | None = None) -> Response:
@@ -56,6 +65,15 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(ApiError)
     def _api_error(error: ApiError) -> Response:
         return error_response(error.status_code, error.code, str(error), error.fields)
+
+    @app.exception_handler([ClientError, BotoCoreError])
+    def _aws_unavailable(error: Exception) -> Response:
+        logger.warning("AWS call failed", extra={"error_type": type(error).__name__})
+        response = error_response(
+            503, ServiceUnavailable.__name__, "The service is busy; please retry shortly.", []
+        )
+        response.headers["Retry-After"] = str(get_settings().retry_after_seconds)
+        return response
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -3,13 +3,13 @@
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from handlers.http import caller_id, install_error_handlers, json_response
+from handlers.http import caller_id, cors_config, install_error_handlers, json_response
 from handlers.observability import logger, tracer
 from handlers.wiring import job_service
 from vpr.models.responses import JobState
 from vpr.settings import get_settings
 
-app = APIGatewayRestResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True, cors=cors_config())
 install_error_handlers(app)
 
 

@@ -6,14 +6,21 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 
-from handlers.http import caller_id, install_error_handlers, json_response, screen_json_request, status_url
+from handlers.http import (
+    caller_id,
+    cors_config,
+    install_error_handlers,
+    json_response,
+    screen_json_request,
+    status_url,
+)
 from handlers.observability import logger, tracer
 from handlers.wiring import job_service
 from vpr.models import SubmitResponse, VprRequest
 from vpr.models.responses import JobState
 from vpr.settings import get_settings
 
-app = APIGatewayRestResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True, cors=cors_config())
 install_error_handlers(app)
 
 _MESSAGES = {

@@ -140,3 +140,7 @@ class PayloadTooLarge(ApiError):
 
 class Unauthorized(ApiError):
     status_code = 401
+
+
+class ServiceUnavailable(ApiError):
+    status_code = 503

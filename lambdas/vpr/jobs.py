@@ -43,12 +43,13 @@ class JobService:
                 [("Idempotency-Key", "1 to 200 printable ASCII characters, no spaces")],
             )
         execution_input = canonical_input(request)
-        arn = self.workflow.execution_arn(execution_name(request, idempotency_key))
+        name = execution_name(request, idempotency_key)
+        arn = self.workflow.execution_arn(name)
 
         existing = self.workflow.describe(arn)
         if existing is None:
             try:
-                self.workflow.start(execution_name(request, idempotency_key), execution_input)
+                self.workflow.start(name, execution_input)
                 return SubmitOutcome(self._status(self._describe(arn)), created=True)
             except ExecutionAlreadyExistsError:
                 existing = self._describe(arn)  # an identical request won the race: same job

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     anthropic_api_key: str = Field(default="", validation_alias="ANTHROPIC_API_KEY", repr=False)
     """Locally the key may come from ``ANTHROPIC_API_KEY`` (never logged, never repr'd)."""
 
+    cors_allowed_origins: str = ""
+    """Comma-separated origins of the web client allowed to call the API from a browser."""
+
     # Identity: on AWS the API's Cognito authorizer supplies the caller; locally checks are opt-in.
     require_identity: bool = False
 
