@@ -48,7 +48,7 @@ _PARTS = re.compile(r"[A-Za-z0-9]+")
 #: Text between two words that ends a sentence (or starts a list item / quotation) before the next.
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n•·\"“”‘«»(]|^\s*[-–—*]\s")
 #: Lowercase words allowed inside a name phrase ("Head of Learning and Development").
-_CONNECTORS = frozenset({"of", "and", "for", "the", "&", "de", "in", "at"})
+_CONNECTORS = frozenset({"of", "and", "for", "the", "&", "de"})
 #: Capitalized words that are never claims about the candidate.
 _GENERIC = frozenset(
     """i cv vpr ats ok january february march april may june july august september october november
@@ -170,7 +170,20 @@ class _Vocabulary:
         return letters.isupper() and len(letters) > 1 and letters.casefold() in self.initials
 
 
-def _name_claims(text: str, vocabulary: _Vocabulary) -> Iterator[str]:
+def _starts_sentence(before: str, first: bool) -> bool:
+    """Whether a word preceded by ``before`` (text since the previous Latin word) opens a sentence.
+
+    Only if nothing but punctuation and spaces follows the last sentence break — so a Latin name after
+    Hebrew words ("ב-Google") is mid-sentence, and a sentence's first word is not.
+    """
+    breaks = list(_SENTENCE_BREAK.finditer(before))
+    if not breaks and not first:
+        return False
+    tail = before[breaks[-1].end() :] if breaks else before
+    return not any(c.isalpha() for c in tail)
+
+
+def _name_claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, str]]:
     """Capitalized words and phrases in ``text`` with a word the inputs do not contain."""
     tokens = [t for t in _LATIN_WORD.finditer(text) if len(t.group()) > 1]  # "A", "I": not names
     index = 0
@@ -196,19 +209,21 @@ def _name_claims(text: str, vocabulary: _Vocabulary) -> Iterator[str]:
                 break
             last_end, cursor = nxt.end(), cursor + 1
         before = text[tokens[index - 1].end() if index else 0 : token.start()]
-        sentence_start = index == 0 or bool(_SENTENCE_BREAK.search(before))
-        if sentence_start and not _looks_like_name(run[0].group()):
+        if _starts_sentence(before, index == 0) and not _looks_like_name(run[0].group()):
             run = run[1:]  # "At Google" / "Strong analytical skills": the first word is prose
         if any(not vocabulary.supports(t.group()) for t in run):
-            yield text[run[0].start() : run[-1].end()]
+            yield run[0].start(), text[run[0].start() : run[-1].end()]
         index = cursor
 
 
 # --- figures ---------------------------------------------------------------------------------------
 
 
-def _figure_values(match: re.Match[str]) -> set[Decimal]:
-    """The values a written figure may stand for: as written, and scaled by its multiplier."""
+def _figure_values(match: re.Match[str], *, as_written: bool = True) -> set[Decimal]:
+    """The values a written figure stands for: scaled by its multiplier ("1.5M" → 1,500,000), and —
+    with ``as_written`` (the inputs' side) — also the bare number, so "2 million" there backs "2" here
+    but a "$2M" in a report is not backed by an unrelated "2".
+    """
     digits = match.group("int").replace(",", "")
     if match.group("frac"):
         digits += "." + match.group("frac")
@@ -216,13 +231,12 @@ def _figure_values(match: re.Match[str]) -> set[Decimal]:
         value = Decimal(digits)
     except InvalidOperation:  # pragma: no cover - the regex only matches digits
         return set()
-    values = {value.normalize()}
     scale = match.group("scale")
-    if scale:
-        multiplier = _MULTIPLIERS.get(scale.casefold()) or _MULTIPLIERS.get(scale)
-        if multiplier:
-            values.add((value * multiplier).normalize())
-    return values
+    multiplier = (_MULTIPLIERS.get(scale.casefold()) or _MULTIPLIERS.get(scale)) if scale else None
+    if not multiplier:
+        return {value.normalize()}
+    scaled = (value * multiplier).normalize()
+    return {value.normalize(), scaled} if as_written else {scaled}
 
 
 def _source_figures(texts: Iterable[str], cv_years: list[tuple[int, int]]) -> set[Decimal]:
@@ -244,10 +258,10 @@ def _source_figures(texts: Iterable[str], cv_years: list[tuple[int, int]]) -> se
     return values
 
 
-def _figure_claims(text: str, source: set[Decimal]) -> Iterator[str]:
+def _figure_claims(text: str, source: set[Decimal]) -> Iterator[tuple[int, str]]:
     for match in _FIGURE.finditer(text):
-        if not _figure_values(match) & source:
-            yield match.group(0).strip()
+        if not _figure_values(match, as_written=False) & source:
+            yield match.start(), match.group(0).strip()
 
 
 # --- inputs ----------------------------------------------------------------------------------------
@@ -301,7 +315,7 @@ def verify_report(content: ReportContent, application: Application | VprRequest)
     figures = _source_figures(texts, _cv_years(application))
     claims: list[str] = []
     for section in report_sections(content):
-        claims.extend(_name_claims(section, vocabulary))
-        claims.extend(_figure_claims(section, figures))
+        found = [*_name_claims(section, vocabulary), *_figure_claims(section, figures)]
+        claims.extend(claim for _, claim in sorted(found))
     unsupported = _dedupe(claims)
     return Verification(grounded=not unsupported, unsupported_claims=unsupported)
