@@ -112,8 +112,14 @@ def report_tool() -> dict[str, Any]:
 
 
 def tool_choice() -> dict[str, Any]:
-    """Force the report tool, so the answer is always structured."""
-    return {"type": "tool", "name": TOOL_NAME, "disable_parallel_tool_use": True}
+    """Let the model call the report tool itself (``auto``); the system prompt requires the call.
+
+    Why not force it (``{"type": "tool"}``): current models with always-on adaptive thinking (Claude
+    Sonnet 5.5, Fable 5.1) reject a forced ``tool_choice`` with a 400, and older ones reject it whenever
+    thinking is enabled. ``auto`` is accepted by every model; an answer without the tool call gets the
+    generator's one repair round-trip.
+    """
+    return {"type": "auto", "disable_parallel_tool_use": True}
 
 
 def application_data(application: Any) -> dict[str, Any]:
