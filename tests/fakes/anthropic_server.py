@@ -144,17 +144,20 @@ class FakeAnthropicServer:
                         FakeResponse(404, _error_body("not_found_error", f"fake: no route {self.path}"))
                     )
                     return
-                self._send(fake._next())
+                self._send(
+                    fake._next(), requested_model=body.get("model") if isinstance(body, dict) else None
+                )
 
             def do_GET(self) -> None:
                 self._send(FakeResponse(404, _error_body("not_found_error", "fake: only POST /v1/messages")))
 
-            def _send(self, response: FakeResponse) -> None:
+            def _send(self, response: FakeResponse, requested_model: str | None = None) -> None:
                 if response.delay and fake._stopping.wait(response.delay):
                     return  # the server is shutting down: drop the slow answer
-                payload = (
-                    response.body if isinstance(response.body, bytes | str) else json.dumps(response.body)
-                )
+                body = response.body
+                if isinstance(body, dict) and body.get("type") == "message" and body.get("model") is None:
+                    body = {**body, "model": requested_model or FAKE_MODEL}  # answers as the model asked
+                payload = body if isinstance(body, bytes | str) else json.dumps(body)
                 data = payload.encode() if isinstance(payload, str) else payload
                 try:
                     self.send_response(response.status)
@@ -235,13 +238,18 @@ def usage(
 
 
 def message_body(
-    content: list[dict[str, Any]], *, stop_reason: str = "end_turn", usage_: dict[str, int] | None = None
+    content: list[dict[str, Any]],
+    *,
+    stop_reason: str = "end_turn",
+    usage_: dict[str, int] | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
+    """A Messages API answer; ``model`` None means "the model the request asked for"."""
     return {
         "id": "msg_fake",
         "type": "message",
         "role": "assistant",
-        "model": FAKE_MODEL,
+        "model": model,
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": None,

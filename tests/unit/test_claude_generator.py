@@ -19,7 +19,6 @@ import pytest
 from tests.fakes import fixtures
 from tests.fakes.anthropic_server import (
     FAKE_API_KEY,
-    FAKE_MODEL,
     FakeAnthropicServer,
     bad_request,
     error_response,
@@ -87,7 +86,7 @@ def test_valid_structured_report(fake_anthropic: FakeAnthropicServer) -> None:
     assert fake_anthropic.calls == 1
     report = result.report
     assert report.generator.name == "claude"
-    assert report.generator.model == FAKE_MODEL
+    assert report.generator.model == "claude-sonnet-5-5"  # as the API answered
     assert report.verification is not None and report.verification.grounded
     assert report.application_id == "app-uuid-123" and report.user_id == "user-uuid-456"
     assert report.language == "en"
