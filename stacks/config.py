@@ -18,7 +18,7 @@ DEFAULTS: dict[str, Any] = {
     # Deployment environment: part of every name (careervp-vpr-<what>-<env>) and the stack id.
     "env": "dev",
     # Claude model the generate function uses (VPR_MODEL).
-    "model": "claude-sonnet-4-5",
+    "model": "claude-sonnet-5-5",
     # Version of the AWS-managed Powertools for AWS Lambda (Python) v3 layer for the runtime/arm64.
     # Layer ARN: arn:aws:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:<v>
     "powertools_layer_version": 38,

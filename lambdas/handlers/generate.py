@@ -6,25 +6,32 @@ from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.observability import logger, metrics, tracer
 from vpr.generation import ReportGenerator, get_generator
 from vpr.pipeline import generate_report
 from vpr.settings import Settings, get_settings
 
+RESERVED_SECONDS = 20
+
 
 @lru_cache(maxsize=2)
 def _generator(settings: Settings) -> ReportGenerator:
-    return get_generator(settings)  # reused across warm invocations: keeps the HTTP client's connections
+    generator = get_generator(settings)  # reused across warm invocations: keeps the HTTP client's connections
+    if metrics.default_dimensions.get("generator") != generator.name:
+        metrics.set_default_dimensions(generator=generator.name)
+    return generator
 
 
 @logger.inject_lambda_context(correlation_id_path="job_id")
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    result = generate_report(event["state"], _generator(get_settings()))
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Leave time to return the result (and for Step Functions to see it) before Lambda's own timeout.
+    time_budget = context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS
+    result = generate_report(event["state"], _generator(get_settings()), time_budget_seconds=time_budget)
     usage = result.token_usage
-    metrics.add_dimension(name="generator", value=result.report.generator.name)
     metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=usage.input_tokens)
     metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=usage.output_tokens)
     metrics.add_metric(

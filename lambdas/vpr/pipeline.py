@@ -46,9 +46,11 @@ def validate_application(state: dict[str, Any], profiles: ProfileStore) -> Appli
     return Application.model_validate({**request.model_dump(), "cv": cv.model_dump()})
 
 
-def generate_report(state: dict[str, Any], generator: ReportGenerator) -> GenerationResult:
+def generate_report(
+    state: dict[str, Any], generator: ReportGenerator, time_budget_seconds: float | None = None
+) -> GenerationResult:
     application = Application.model_validate(state)
-    result = generator.generate(application)
+    result = generator.generate(application, time_budget_seconds=time_budget_seconds)
     size = len(json.dumps(state).encode()) + len(result.model_dump_json().encode())
     if size > MAX_STATE_BYTES:
         raise StatePayloadTooLarge()

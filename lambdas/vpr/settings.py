@@ -32,12 +32,14 @@ class Settings(BaseSettings):
 
     # Generation
     generator: Literal["auto", "claude", "offline"] = "auto"
-    model: str = "claude-sonnet-4-5"
+    model: str = "claude-sonnet-5-5"
+    """claude-sonnet-4-5 reaches end of life on 2026-11-30 (the SDK's deprecated-models list)."""
     claude_timeout_seconds: float = Field(default=180.0, gt=0, le=590)
     """Per-call timeout; the Generate Lambda (600 s) leaves room for a repair or regeneration call."""
     claude_max_retries: int = Field(default=1, ge=0, le=3)
     """The SDK's own retries stay small: the state machine does the long, jittered backoff."""
-    claude_max_tokens: int = Field(default=8192, ge=1024, le=64_000)
+    claude_max_tokens: int = Field(default=16_000, ge=1024, le=64_000)
+    """A Hebrew report of 2,000 words is ~9,000 output tokens, and adaptive thinking counts too."""
     anthropic_secret_arn: str = ""
     """On AWS the API key lives in Secrets Manager; its ARN is the only thing in the environment."""
     anthropic_api_key: str = Field(default="", validation_alias="ANTHROPIC_API_KEY", repr=False)

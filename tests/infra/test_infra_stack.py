@@ -105,7 +105,7 @@ def test_environment_variables(synth: Synth) -> None:
     assert env["generate"] == {
         **POWERTOOLS,
         "VPR_GENERATOR": "auto",
-        "VPR_MODEL": "claude-sonnet-4-5",
+        "VPR_MODEL": "claude-sonnet-5-5",
         "VPR_ANTHROPIC_SECRET_ARN": secret,
     }
     assert not any("ANTHROPIC_API_KEY" in k for v in env.values() for k in v), "the key is never in env"

@@ -103,7 +103,7 @@ def test_request_shape_caching_tool_and_delimited_data(fake_anthropic: FakeAnthr
     assert request.path == "/v1/messages"
     assert request.headers["authorization"] == f"Bearer {FAKE_API_KEY}"  # SDK 2.x sends a bearer key
     assert body["model"] == "claude-sonnet-5-5"
-    assert body["max_tokens"] == 8192
+    assert body["max_tokens"] == settings().claude_max_tokens
     # The static instructions are one cached block; nothing application-specific is in it.
     assert len(request.system) == 1
     assert request.system[0]["cache_control"] == {"type": "ephemeral"}

@@ -19,7 +19,9 @@ SAMPLE_CV = json.loads(SAMPLE_PROFILES_PATH.read_text())["user-uuid-456"]
 class _VerboseGenerator:
     name = "verbose"
 
-    def generate(self, application: Application) -> GenerationResult:
+    def generate(
+        self, application: Application, *, time_budget_seconds: float | None = None
+    ) -> GenerationResult:
         result = OfflineGenerator().generate(application)
         huge = result.report.model_copy(update={"executive_summary": "word " * 60_000})
         return result.model_copy(update={"report": huge})

@@ -26,7 +26,11 @@ class ReportGenerator(Protocol):
 
     name: str
 
-    def generate(self, application: Application) -> GenerationResult: ...
+    def generate(
+        self, application: Application, *, time_budget_seconds: float | None = None
+    ) -> GenerationResult:
+        """``time_budget_seconds``: the Lambda time left; a network generator fits its calls in it."""
+        ...
 
 
 def assemble_report(

@@ -155,8 +155,14 @@ def resolve_api_key(settings: Settings) -> str:
         return settings.anthropic_api_key
     if settings.anthropic_secret_arn:
         from aws_lambda_powertools.utilities.parameters import get_secret  # boto3: only when needed
+        from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
-        secret = get_secret(settings.anthropic_secret_arn, max_age=SECRET_MAX_AGE_SECONDS)
+        try:
+            secret = get_secret(settings.anthropic_secret_arn, max_age=SECRET_MAX_AGE_SECONDS)
+        except GetParameterError:
+            raise ClaudeRequestRejected(
+                "The writing service is not configured: the API key could not be read."
+            ) from None
         key = _key_from_secret(secret if isinstance(secret, str) else secret.decode())
         if key:
             return key

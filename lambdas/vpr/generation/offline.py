@@ -131,7 +131,9 @@ def _describe(evidence: _Evidence) -> str:
 class OfflineGenerator:
     name = GENERATOR_NAME
 
-    def generate(self, application: Application) -> GenerationResult:
+    def generate(
+        self, application: Application, *, time_budget_seconds: float | None = None
+    ) -> GenerationResult:
         content = self.write(application)
         report = assemble_report(
             content,
