@@ -203,8 +203,8 @@ class LocalRuntime:
             "POWERTOOLS_METRICS_NAMESPACE": "CareerVP/Vpr",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         }
-        env.setdefault("POWERTOOLS_LOG_LEVEL", os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"))
         env.update(self.extra_env)
         return env
 

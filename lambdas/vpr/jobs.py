@@ -6,7 +6,6 @@ idempotency hash, so asking twice can never start two executions.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -16,10 +15,6 @@ from vpr.errors import BadRequest, Forbidden, IdempotencyConflict, JobNotFound
 from vpr.idempotency import EXECUTION_NAME_PATTERN, canonical_input, execution_name, is_valid_idempotency_key
 from vpr.models import JobStatusResponse, VprRequest
 from vpr.status import job_status
-
-_ARN = re.compile(
-    r"^arn:aws[a-z\-]*:states:[a-z0-9\-]+:\d{12}:execution:[A-Za-z0-9_\-]+:[A-Za-z0-9_\-]{1,80}$"
-)
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,8 @@ class JobService:
         ref = unquote(job_ref.strip())
         if EXECUTION_NAME_PATTERN.fullmatch(ref):
             return self.workflow.execution_arn(ref)
-        if _ARN.fullmatch(ref) and ref.rpartition(":")[0] == self.workflow.execution_arn("").rstrip(":"):
+        prefix = self.workflow.execution_arn_prefix
+        if ref.startswith(prefix) and EXECUTION_NAME_PATTERN.fullmatch(ref.removeprefix(prefix)):
             return ref
         raise JobNotFound("No such job: a job id is the execution ARN returned by POST /api/vpr.")
 

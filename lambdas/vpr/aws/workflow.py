@@ -36,10 +36,15 @@ class WorkflowStore:
     def __init__(self, state_machine_arn: str) -> None:
         self.state_machine_arn = state_machine_arn
 
+    @property
+    def execution_arn_prefix(self) -> str:
+        """``arn:...:execution:<state machine name>:`` — what every execution ARN of ours starts with."""
+        prefix, _, sm_name = self.state_machine_arn.rpartition(":stateMachine:")
+        return f"{prefix}:execution:{sm_name}:"
+
     def execution_arn(self, name: str) -> str:
         """The ARN an execution of this name has (or would have)."""
-        prefix, _, sm_name = self.state_machine_arn.rpartition(":stateMachine:")
-        return f"{prefix}:execution:{sm_name}:{name}"
+        return self.execution_arn_prefix + name
 
     def start(self, name: str, execution_input: str) -> str:
         try:
