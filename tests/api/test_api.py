@@ -126,16 +126,6 @@ def test_status_accepts_the_arn_url_encoded_and_the_bare_name(service):
         assert reply.body["job_id"] == job_id
 
 
-def test_pending_or_processing_status_carries_retry_after(service):
-    job_id = service.submit(_request(application_id="app-retry-after")).body["job_id"]
-
-    reply = service.status(job_id)
-
-    if reply.body["status"] in {"PENDING", "PROCESSING"}:
-        assert int(reply.headers["Retry-After"]) > 0
-    assert reply.body["stage"] if reply.body["status"] != "COMPLETED" else reply.body["result_url"]
-
-
 @pytest.mark.parametrize(
     "job_id",
     [
