@@ -70,7 +70,6 @@ def store_report(state: dict[str, Any], results: ResultStore) -> dict[str, Any]:
     usage: TokenUsage = generation.token_usage
     return {
         "result_key": key,
-        "markdown_key": key.removesuffix(".json") + ".md",
         "vpr_version": version,
         "word_count": report.word_count,
         "token_usage": usage.model_dump(mode="json"),

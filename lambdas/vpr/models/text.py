@@ -48,9 +48,3 @@ class InputModel(BaseModel):
     """Base of request-side models: unknown fields are ignored (clients evolve), values are frozen."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
-
-
-class OutputModel(BaseModel):
-    """Base of response-side models."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
