@@ -76,11 +76,26 @@ class _Evidence:
     title: str | None
     terms: frozenset[str]
 
+    @property
+    def is_role_line(self) -> bool:
+        """The "Title, Company" line of a job, as opposed to one of its highlights."""
+        return self.text == f"{self.title}, {self.company}"
+
+    def describe(self) -> str:
+        """The evidence as the reader sees it: a highlight names the job it comes from."""
+        if self.company and self.title and not self.is_role_line:
+            return f"{self.text} ({self.title}, {self.company})"
+        return self.text
+
 
 def _terms(text: str) -> frozenset[str]:
     """Meaningful, lightly stemmed words: 'programs'/'program', 'analyze'/'analytical' meet."""
     words = (w.casefold() for w in _TOKEN.findall(text))
     return frozenset(w[:6] for w in words if len(w) > 2 and w not in _STOPWORDS)
+
+
+def _plain(text: str) -> _Evidence:
+    return _Evidence(text, None, None, _terms(text))
 
 
 def _evidence_pool(application: Application) -> list[_Evidence]:
@@ -91,11 +106,8 @@ def _evidence_pool(application: Application) -> list[_Evidence]:
         pool.append(_Evidence(role, job.company, job.title, _terms(role)))
         for highlight in job.highlights:
             pool.append(_Evidence(highlight, job.company, job.title, _terms(highlight)))
-    for item in (*cv.skills, *cv.certifications):
-        pool.append(_Evidence(item, None, None, _terms(item)))
-    for statement in (cv.headline, cv.summary):
-        if statement:
-            pool.append(_Evidence(statement, None, None, _terms(statement)))
+    pool += [_plain(item) for item in (*cv.skills, *cv.certifications)]
+    pool += [_plain(statement) for statement in (cv.headline, cv.summary) if statement]
     return pool
 
 
@@ -122,10 +134,137 @@ def _alignment(score: int) -> AlignmentScore:
     return "MODERATE" if score == 1 else "DEVELOPING"
 
 
-def _describe(evidence: _Evidence) -> str:
-    if evidence.company and evidence.title and evidence.text != f"{evidence.title}, {evidence.company}":
-        return f"{evidence.text} ({evidence.title}, {evidence.company})"
-    return evidence.text
+class _Writer:
+    """One report in the making: the inputs, indexed once, and one method per section."""
+
+    def __init__(self, application: Application) -> None:
+        self.application = application
+        self.text = _PHRASES[application.job_posting.language]
+        posting = application.job_posting
+        self.company, self.role = posting.company_name, posting.role_title
+        self.pool = _evidence_pool(application)
+        self.answers = [
+            _Evidence(g.answer, None, None, _terms(f"{g.question} {g.answer}"))
+            for g in application.gap_responses
+        ]
+        self.responsibilities = [_plain(r) for r in posting.responsibilities]
+        self.skills = list(application.cv.skills)
+
+    def evidence_matrix(self) -> list[EvidenceItem]:
+        matrix = []
+        for requirement in _requirements(self.application):
+            terms = _terms(requirement)
+            evidence, score = _best(terms, self.pool)
+            if evidence is None:
+                evidence, score = _best(terms, self.answers)
+                score = min(score, 1)  # a gap answer is the candidate's word, not CV evidence
+            responsibility, _ = _best(terms, self.responsibilities)
+            impact = (
+                self.text["impact"].format(responsibility=responsibility.text)
+                if responsibility
+                else self._impact_default()
+            )
+            matrix.append(
+                EvidenceItem(
+                    requirement=requirement,
+                    evidence=evidence.describe() if evidence else self.text["no_evidence"],
+                    alignment_score=_alignment(score),
+                    impact_potential=impact,
+                )
+            )
+        return matrix
+
+    def differentiators(self) -> list[str]:
+        posting = self.application.job_posting
+        posting_terms = _terms(
+            " ".join([*posting.requirements, *posting.responsibilities, posting.description or ""])
+        )
+        highlights = [e for e in self.pool if e.company and not e.is_role_line]
+        ranked = sorted(highlights, key=lambda e: -len(e.terms & posting_terms))
+        found = [
+            self.text["differentiator"].format(company=e.company, title=e.title, highlight=e.text)
+            for e in ranked[:3]
+        ]
+        found += [
+            self.text["certification"].format(certification=c) for c in self.application.cv.certifications[:2]
+        ]
+        return found or [e.describe() for e in self.pool[:3]] or [self.text["no_evidence"]]
+
+    def gap_strategies(self, matrix: list[EvidenceItem]) -> list[GapStrategy]:
+        strategies = []
+        for item in matrix:
+            if item.alignment_score == "STRONG":
+                continue
+            gap_terms = _terms(item.requirement)
+            answer, _ = _best(gap_terms, self.answers)
+            plan = self.text["gap_plan"]
+            mitigation = self.text["gap_answer"].format(answer=answer.text, plan=plan) if answer else plan
+            transferable = [s for s in self.skills if _terms(s) & gap_terms] or self.skills[:3]
+            strategies.append(
+                GapStrategy(
+                    gap=item.requirement, mitigation_approach=mitigation, transferable_skills=transferable
+                )
+            )
+        return strategies
+
+    def executive_summary(self, by_strength: list[EvidenceItem]) -> str:
+        headline = self.application.cv.headline
+        best = by_strength[0]
+        return self.text["summary"].format(
+            headline=f"{headline}. " if headline else "",
+            role=self.role,
+            company=self.company,
+            best_requirement=best.requirement,
+            best_evidence=best.evidence,
+        )
+
+    def cultural_fit(self, supported: list[EvidenceItem], differentiators: list[str]) -> str:
+        evidence = "; ".join([m.evidence for m in supported[:2]] or differentiators[:2])
+        context = self.application.company_context
+        if context and context.values:
+            return self.text["culture_values"].format(
+                company=self.company, values=", ".join(context.values), evidence=evidence
+            )
+        return self.text["culture_default"].format(company=self.company, role=self.role, evidence=evidence)
+
+    def talking_points(self, matrix: list[EvidenceItem], differentiators: list[str]) -> list[str]:
+        text = self.text
+        candidates = [
+            text["talking_requirement"].format(requirement=m.requirement, evidence=m.evidence)
+            for m in matrix
+            if m.alignment_score != "DEVELOPING"
+        ]
+        candidates += [
+            text["talking_gap"].format(question=g.question, answer=g.answer)
+            for g in self.application.gap_responses
+        ]
+        if self.application.cv.experience:
+            latest = self.application.cv.experience[0]
+            candidates.append(
+                text["talking_role"].format(
+                    company=self.company, role=self.role, title=latest.title, employer=latest.company
+                )
+            )
+        candidates += differentiators
+        # A thin CV still gets the five points the web client expects.
+        candidates += [text["talking_prepare"].format(requirement=m.requirement) for m in matrix]
+        candidates += [text["talking_prepare"].format(requirement=r.text) for r in self.responsibilities]
+        candidates += [self._impact_default()]
+        return list(dict.fromkeys(candidates))[:7]
+
+    def keywords(self) -> list[str]:
+        cv_terms = frozenset().union(*(e.terms for e in self.pool))
+        posting = self.application.job_posting
+        keywords = [self.role]
+        for phrase in (*posting.requirements, *posting.responsibilities, *self.skills):
+            keywords += [word for word in _TOKEN.findall(phrase) if _terms(word) & cv_terms]
+        return list(dict.fromkeys(keywords))[:15]
+
+    def _impact_default(self) -> str:
+        return self.text["impact_default"].format(company=self.company, role=self.role)
+
+
+_RANK = {"STRONG": 0, "MODERATE": 1, "DEVELOPING": 2}
 
 
 class OfflineGenerator:
@@ -144,133 +283,19 @@ class OfflineGenerator:
         return GenerationResult(report=report, token_usage=TokenUsage(model=GENERATOR_NAME))
 
     def write(self, application: Application) -> ReportContent:
-        text = _PHRASES[application.job_posting.language]
-        posting = application.job_posting
-        company, role = posting.company_name, posting.role_title
-        pool = _evidence_pool(application)
-        answers = [
-            _Evidence(g.answer, None, None, _terms(f"{g.question} {g.answer}"))
-            for g in application.gap_responses
-        ]
-        responsibilities = list(posting.responsibilities)
-
-        matrix: list[EvidenceItem] = []
-        for requirement in _requirements(application):
-            terms = _terms(requirement)
-            evidence, score = _best(terms, pool)
-            if evidence is None:
-                evidence, score = _best(terms, answers)
-                score = min(score, 1)  # a gap answer is the candidate's word, not CV evidence
-            responsibility, _ = _best(terms, [_Evidence(r, None, None, _terms(r)) for r in responsibilities])
-            impact = (
-                text["impact"].format(responsibility=responsibility.text)
-                if responsibility
-                else text["impact_default"].format(company=company, role=role)
-            )
-            matrix.append(
-                EvidenceItem(
-                    requirement=requirement,
-                    evidence=_describe(evidence) if evidence else text["no_evidence"],
-                    alignment_score=_alignment(score),
-                    impact_potential=impact,
-                )
-            )
-
-        posting_terms = _terms(
-            " ".join([*posting.requirements, *responsibilities, posting.description or ""])
-        )
-        ranked = sorted(
-            (e for e in pool if e.company and e.text != f"{e.title}, {e.company}"),
-            key=lambda e: -len(e.terms & posting_terms),
-        )
-        differentiators = [
-            text["differentiator"].format(company=e.company, title=e.title, highlight=e.text)
-            for e in ranked[:3]
-        ]
-        differentiators += [
-            text["certification"].format(certification=c) for c in application.cv.certifications[:2]
-        ]
-        if not differentiators:
-            differentiators = [_describe(e) for e in pool[:3]] or [text["no_evidence"]]
-
-        gap_strategies = []
-        skills = list(application.cv.skills)
-        for item in matrix:
-            if item.alignment_score == "STRONG":
-                continue
-            gap_terms = _terms(item.requirement)
-            answer, _ = _best(gap_terms, answers)
-            mitigation = (
-                text["gap_answer"].format(answer=answer.text, plan=text["gap_plan"])
-                if answer
-                else text["gap_plan"]
-            )
-            transferable = [s for s in skills if _terms(s) & gap_terms] or skills[:3]
-            gap_strategies.append(
-                GapStrategy(
-                    gap=item.requirement, mitigation_approach=mitigation, transferable_skills=transferable
-                )
-            )
-
-        rank = {"STRONG": 0, "MODERATE": 1, "DEVELOPING": 2}
-        by_strength = sorted(matrix, key=lambda m: rank[m.alignment_score])  # stable: ties keep posting order
+        writer = _Writer(application)
+        matrix = writer.evidence_matrix()
+        by_strength = sorted(
+            matrix, key=lambda m: _RANK[m.alignment_score]
+        )  # stable: ties keep posting order
         supported = [m for m in by_strength if m.alignment_score != "DEVELOPING"]
-        best = by_strength[0]
-        headline = f"{application.cv.headline}. " if application.cv.headline else ""
-        summary = text["summary"].format(
-            headline=headline,
-            role=role,
-            company=company,
-            best_requirement=best.requirement,
-            best_evidence=best.evidence,
-        )
-
-        top_evidence = "; ".join([m.evidence for m in supported[:2]] or differentiators[:2])
-        context = application.company_context
-        if context and context.values:
-            cultural_fit = text["culture_values"].format(
-                company=company, values=", ".join(context.values), evidence=top_evidence
-            )
-        else:
-            cultural_fit = text["culture_default"].format(company=company, role=role, evidence=top_evidence)
-
-        candidates = [
-            text["talking_requirement"].format(requirement=m.requirement, evidence=m.evidence)
-            for m in matrix
-            if m.alignment_score != "DEVELOPING"
-        ]
-        candidates += [
-            text["talking_gap"].format(question=g.question, answer=g.answer)
-            for g in application.gap_responses
-        ]
-        if application.cv.experience:
-            latest = application.cv.experience[0]
-            candidates.append(
-                text["talking_role"].format(
-                    company=company, role=role, title=latest.title, employer=latest.company
-                )
-            )
-        candidates += differentiators
-        # A thin CV still gets the five points the web client expects.
-        candidates += [text["talking_prepare"].format(requirement=m.requirement) for m in matrix]
-        candidates += [text["talking_prepare"].format(requirement=r) for r in responsibilities]
-        candidates += [text["impact_default"].format(company=company, role=role)]
-        talking_points = list(dict.fromkeys(candidates))[:7]
-
-        cv_terms = frozenset().union(*(e.terms for e in pool)) if pool else frozenset()
-        keywords = [role]
-        for phrase in (*posting.requirements, *responsibilities, *skills):
-            for word in _TOKEN.findall(phrase):
-                if word.casefold()[:6] in cv_terms and word.casefold() not in _STOPWORDS and len(word) > 2:
-                    keywords.append(word)
-        keywords = list(dict.fromkeys(keywords))[:15]
-
+        differentiators = writer.differentiators()
         return ReportContent(
-            executive_summary=summary,
+            executive_summary=writer.executive_summary(by_strength),
             evidence_matrix=matrix,
             differentiators=differentiators,
-            gap_strategies=gap_strategies,
-            cultural_fit=cultural_fit,
-            talking_points=talking_points,
-            keywords=keywords,
+            gap_strategies=writer.gap_strategies(matrix),
+            cultural_fit=writer.cultural_fit(supported, differentiators),
+            talking_points=writer.talking_points(matrix, differentiators),
+            keywords=writer.keywords(),
         )
