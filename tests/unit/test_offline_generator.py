@@ -100,3 +100,25 @@ def test_posting_with_only_a_description_is_matched_sentence_by_sentence(example
 def test_count_words_handles_hebrew_and_symbols():
     assert count_words("L&D lead, co-founded 2 teams") == 5
     assert count_words("מנהל פיתוח הדרכה") == 3
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_minimal_posting_and_cv_still_get_five_grounded_talking_points(language):
+    minimal = Application.model_validate(
+        {
+            "application_id": "a",
+            "user_id": "u",
+            "job_posting": {
+                "company_name": "Acme",
+                "role_title": "Analyst",
+                "requirements": ["SQL"],
+                "language": language,
+            },
+            "cv": {"skills": ["Excel"]},
+        }
+    )
+
+    report = OfflineGenerator().generate(minimal).report
+
+    assert 5 <= len(report.talking_points) <= 7
+    assert report.verification.grounded, report.verification.unsupported_claims

@@ -46,6 +46,12 @@ _PHRASES = {
         "talking_gap": "When asked “{question}”: {answer}",
         "talking_role": "Why {company}: the {role} role matches the experience as {title} at {employer}.",
         "talking_prepare": "Prepare a concrete example for “{requirement}”.",
+        # Generic, number-free questions: the last resort that keeps every report at five points.
+        "talking_generic": [
+            "Ask how success in the {role} role is measured at {company}.",
+            "Ask which part of the {role} role matters most to the team right now.",
+            "Explain in one sentence why {company} is the right next step for you.",
+        ],
     },
     "he": {
         "summary": (
@@ -65,6 +71,11 @@ _PHRASES = {
         "talking_gap": "כשנשאל/ת “{question}”: {answer}",
         "talking_role": "למה {company}: תפקיד {role} תואם את הניסיון כ-{title} ב-{employer}.",
         "talking_prepare": "להכין דוגמה מוחשית ל“{requirement}”.",
+        "talking_generic": [
+            "לשאול איך נמדדת הצלחה בתפקיד {role} ב-{company}.",
+            "לשאול איזה חלק בתפקיד {role} הכי חשוב לצוות כרגע.",
+            "להסביר במשפט אחד למה {company} היא הצעד הבא הנכון עבורך.",
+        ],
     },
 }
 
@@ -250,6 +261,7 @@ class _Writer:
         candidates += [text["talking_prepare"].format(requirement=m.requirement) for m in matrix]
         candidates += [text["talking_prepare"].format(requirement=r.text) for r in self.responsibilities]
         candidates += [self._impact_default()]
+        candidates += [line.format(role=self.role, company=self.company) for line in text["talking_generic"]]
         return list(dict.fromkeys(candidates))[:7]
 
     def keywords(self) -> list[str]:
