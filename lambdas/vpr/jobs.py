@@ -14,7 +14,7 @@ from vpr.aws.workflow import Execution, ExecutionAlreadyExistsError, WorkflowSto
 from vpr.errors import BadRequest, Forbidden, IdempotencyConflict, JobNotFound
 from vpr.idempotency import EXECUTION_NAME_PATTERN, canonical_input, execution_name, is_valid_idempotency_key
 from vpr.models import JobStatusResponse, VprRequest
-from vpr.status import job_status
+from vpr.status import job_status, just_started
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,12 @@ class JobService:
         existing = self.workflow.describe(arn)
         if existing is None:
             try:
-                self.workflow.start(name, execution_input)
-                return SubmitOutcome(self._status(self._describe(arn)), created=True)
+                job_id, started_at = self.workflow.start(name, execution_input)
+                return SubmitOutcome(just_started(job_id, request.application_id, started_at), created=True)
             except ExecutionAlreadyExistsError:
-                existing = self._describe(arn)  # an identical request won the race: same job
+                existing = self.workflow.describe(arn)  # an identical request won the race: same job
+                if existing is None:  # pragma: no cover - Step Functions just said it exists
+                    raise
         if existing.input != execution_input:
             raise IdempotencyConflict(
                 "This Idempotency-Key was already used with a different request.",
@@ -76,12 +78,6 @@ class JobService:
         if ref.startswith(prefix) and EXECUTION_NAME_PATTERN.fullmatch(ref.removeprefix(prefix)):
             return ref
         raise JobNotFound("No such job: a job id is the execution ARN returned by POST /api/vpr.")
-
-    def _describe(self, arn: str) -> Execution:
-        execution = self.workflow.describe(arn)
-        if execution is None:  # pragma: no cover - Step Functions just confirmed it exists
-            raise JobNotFound("No such job.")
-        return execution
 
     def _status(self, execution: Execution) -> JobStatusResponse:
         current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None

@@ -50,6 +50,17 @@ def _error_message(cause: str | None) -> str | None:
     return message if isinstance(message, str) and message else None
 
 
+def just_started(job_id: str, application_id: str, started_at: datetime) -> JobStatusResponse:
+    """A job StartExecution has just accepted: queued. Asking Step Functions again would say the same."""
+    return JobStatusResponse(
+        job_id=job_id,
+        status=JobState.PENDING,
+        stage=STAGES[None],
+        application_id=application_id,
+        created_at=started_at,
+    )
+
+
 def job_status(execution: Execution, current_state: str | None, presign: Presigner) -> JobStatusResponse:
     common = {
         "job_id": execution.arn,

@@ -46,7 +46,8 @@ class WorkflowStore:
         """The ARN an execution of this name has (or would have)."""
         return self.execution_arn_prefix + name
 
-    def start(self, name: str, execution_input: str) -> str:
+    def start(self, name: str, execution_input: str) -> tuple[str, datetime]:
+        """Start an execution; its ARN and start date."""
         try:
             response = aws_client("stepfunctions").start_execution(
                 stateMachineArn=self.state_machine_arn, name=name, input=execution_input
@@ -55,7 +56,7 @@ class WorkflowStore:
             if error.response["Error"]["Code"] == "ExecutionAlreadyExists":
                 raise ExecutionAlreadyExistsError(name) from error
             raise
-        return response["executionArn"]
+        return response["executionArn"], response["startDate"]
 
     def describe(self, execution_arn: str) -> Execution | None:
         try:
