@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from handlers.observability import logger
 from vpr.errors import ApiError, PayloadTooLarge, ServiceUnavailable, Unauthorized
+from vpr.models.problems import field_problems
 from vpr.models.responses import ErrorBody, ErrorResponse, FieldProblem
 from vpr.settings import get_settings
 
@@ -41,25 +42,18 @@ def error_response(status_code: int, code: str, message: str, fields: list[tuple
     )
 
 
-def _field_path(location: tuple) -> str:
-    parts = [str(p) for p in location]
-    if parts and parts[0] == "body":
-        parts = parts[1:]
-    return ".".join(parts) or "body"
-
-
 def install_error_handlers(app: APIGatewayRestResolver) -> None:
     """Every failure becomes a JSON error naming the field — never a 500 with a stack trace."""
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response:
-        fields = []
-        for problem in error.errors():
-            if problem["type"] == "json_invalid":  # loc is ("body", <character offset>)
-                reason = problem.get("ctx", {}).get("error", "cannot be parsed")
-                fields.append(("body", f"Malformed JSON at character {problem['loc'][-1]}: {reason}"))
-            else:
-                fields.append((_field_path(problem["loc"]), problem["msg"]))
+        errors = error.errors()
+        malformed = next((p for p in errors if p["type"] == "json_invalid"), None)
+        if malformed is None:
+            fields = field_problems(errors, inside="body")
+        else:  # its loc is ("body", <character offset>)
+            reason = malformed.get("ctx", {}).get("error", "cannot be parsed")
+            fields = [("body", f"Malformed JSON at character {malformed['loc'][-1]}: {reason}")]
         return error_response(400, "BadRequest", "The request is not valid.", fields)
 
     @app.exception_handler(ApiError)

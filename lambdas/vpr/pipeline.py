@@ -16,6 +16,7 @@ from vpr.aws.results import ResultStore
 from vpr.errors import CvNotFound, StatePayloadTooLarge, ValidationFailed
 from vpr.generation import GenerationResult, ReportGenerator
 from vpr.models import Application, VprRequest
+from vpr.models.problems import describe, field_problems
 from vpr.models.usage import TokenUsage
 from vpr.render import render_markdown
 
@@ -23,21 +24,13 @@ from vpr.render import render_markdown
 MAX_STATE_BYTES = 240 * 1024
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """``field.path: problem; ...`` — names every offending field, never echoes the values."""
-    parts = []
-    for problem in error.errors():
-        where = ".".join(str(p) for p in problem["loc"]) or "body"
-        parts.append(f"{where}: {problem['msg']}")
-    return "; ".join(parts)
-
-
 def validate_application(state: dict[str, Any], profiles: ProfileStore) -> Application:
     """Re-check the request (an execution can be started by hand in the console) and attach the CV."""
     try:
         request = VprRequest.model_validate(state)
     except ValidationError as error:
-        raise ValidationFailed(f"The application is not valid: {describe_validation_error(error)}") from error
+        problems = describe(field_problems(error.errors()))
+        raise ValidationFailed(f"The application is not valid: {problems}") from error
     if request.user_id is None:
         raise ValidationFailed("The application is not valid: user_id: Field required")
     cv = request.cv or profiles.get(request.user_id)

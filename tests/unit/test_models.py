@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from vpr.models import Application, VprRequest
-from vpr.pipeline import describe_validation_error
+from vpr.models.problems import describe, field_problems
 
 
 def test_documented_example_is_accepted_verbatim(example_request):
@@ -46,7 +46,7 @@ def test_bad_input_names_the_field(example_request, mutate, field):
     with pytest.raises(ValidationError) as caught:
         VprRequest.model_validate(example_request)
 
-    assert field in describe_validation_error(caught.value)
+    assert field in describe(field_problems(caught.value.errors()))
 
 
 def test_empty_requirements_are_fine_with_a_description(example_request):

@@ -49,6 +49,7 @@ from vpr.generation import prompt
 from vpr.generation.base import GenerationResult, assemble_report
 from vpr.grounding import verify_report
 from vpr.models import Application, ReportContent, TokenUsage, Verification
+from vpr.models.problems import field_problems
 from vpr.models.report import GeneratorInfo
 from vpr.pricing import usage_with_cost
 from vpr.settings import Settings
@@ -206,10 +207,7 @@ class _Answer:
         try:
             self.content = ReportContent.model_validate(raw)
         except ValidationError as error:
-            self.problems = [
-                f"{'.'.join(str(p) for p in problem['loc']) or '(report)'}: {problem['msg']}"
-                for problem in error.errors()
-            ]
+            self.problems = [f"{f}: {m}" for f, m in field_problems(error.errors(), whole="(report)")]
 
     def assistant_turn(self) -> dict[str, Any]:
         """This answer as the assistant turn of a follow-up request, blocks passed back unchanged.
