@@ -94,26 +94,6 @@ def cost_usd(
     return round(total, 6)
 
 
-def usage_with_cost(
-    model: str,
-    *,
-    input_tokens: int = 0,
-    output_tokens: int = 0,
-    cache_creation_input_tokens: int = 0,
-    cache_read_input_tokens: int = 0,
-) -> TokenUsage:
-    """A ``TokenUsage`` for one call, its ``cost_usd`` filled from the table."""
-    return TokenUsage(
-        model=model,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cache_creation_input_tokens=cache_creation_input_tokens,
-        cache_read_input_tokens=cache_read_input_tokens,
-        cost_usd=cost_usd(
-            model,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            cache_creation_input_tokens=cache_creation_input_tokens,
-            cache_read_input_tokens=cache_read_input_tokens,
-        ),
-    )
+def usage_with_cost(model: str, **token_counts: int) -> TokenUsage:
+    """A ``TokenUsage`` for one call (counts named as in ``cost_usd``), its ``cost_usd`` from the table."""
+    return TokenUsage(model=model, **token_counts, cost_usd=cost_usd(model, **token_counts))
