@@ -117,12 +117,13 @@ def _wait(args: argparse.Namespace, job_id: str, timeout: float) -> int:
         if code >= 400:
             _print(body)
             return 1
-        line = f"[{time.monotonic() - started:6.1f}s] {body['status']:<10} {body.get('stage') or ''}"
-        if interactive:
+        progress = f"{body['status']:<10} {body.get('stage') or ''}"
+        line = f"[{time.monotonic() - started:6.1f}s] {progress}"
+        if interactive:  # one line, rewritten in place
             print("\r" + line.ljust(60), end="", file=sys.stderr, flush=True)
-        elif line.split("] ", 1)[1] != last:
+        elif progress != last:  # a log (CI, a pipe): only the changes
             print(line, file=sys.stderr, flush=True)
-        last = line.split("] ", 1)[1]
+        last = progress
         if body["status"] in TERMINAL:
             if interactive:
                 print(file=sys.stderr)
