@@ -13,8 +13,10 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -22,6 +24,13 @@ from local.lambda_router import LambdaHandler, LocalLambdaContext
 
 IDENTITY_HEADER = "X-Vpr-User"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit; the handler enforces 64 KiB
+#: Pending connections the kernel queues before refusing (http.server's default of 5 resets clients
+#: that arrive together; Linux caps it at net.core.somaxconn).
+LISTEN_BACKLOG = 1024
+#: Requests served at once; more connections wait in the backlog/queue instead of each taking a thread.
+MAX_WORKERS = 32
+#: Seconds a connection may sit idle or trickle a body before it is answered 408 and closed.
+READ_TIMEOUT_SECONDS = 10.0
 
 Route = tuple[str, re.Pattern[str], str, str]  # method, path pattern, resource, function name
 ROUTES: list[Route] = [
@@ -59,6 +68,40 @@ def proxy_event(
     }
 
 
+class _BoundedServer(HTTPServer):
+    """An HTTP server with a realistic backlog and a fixed pool of worker threads."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], workers: int) -> None:
+        super().__init__(address, handler)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="api")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._pool.submit(self._serve_one, request, client_address)
+
+    def _serve_one(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # a broken connection must not take the worker down
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up mid-answer is not the server's error; no traceback on stderr
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def error_envelope(status: int, code: str, message: str, fields: list[dict[str, str]] | None = None) -> str:
+    """The API's error body (``vpr.models.responses.ErrorResponse``), for answers no handler gives."""
+    return json.dumps({"error": message, "code": code, "status_code": status, "fields": fields or []})
+
+
 class ApiGatewayEmulator:
     def __init__(
         self,
@@ -66,6 +109,8 @@ class ApiGatewayEmulator:
         host: str = "127.0.0.1",
         port: int = 8000,
         require_identity: bool = False,
+        workers: int = MAX_WORKERS,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
     ) -> None:
         self.handlers = handlers
         self.require_identity = require_identity
@@ -73,18 +118,22 @@ class ApiGatewayEmulator:
 
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            timeout = read_timeout  # socket timeout for every read: a stalled client cannot hold a worker
 
             def do_GET(self) -> None:
                 emulator.handle(self)
 
-            def do_POST(self) -> None:
-                emulator.handle(self)
+            do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET  # noqa: N815
+
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                """http.server's own errors (bad request line, URI too long, ...) as JSON, not HTML."""
+                status = HTTPStatus(code)
+                emulator.send_json_error(self, code, status.phrase.replace(" ", ""), f"{status.phrase}.")
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # access lines would only repeat what the handlers log
 
-        self.server = ThreadingHTTPServer((host, port), RequestHandler)
-        self.server.daemon_threads = True
+        self.server = _BoundedServer((host, port), RequestHandler, workers)
 
     @property
     def url(self) -> str:
@@ -104,39 +153,75 @@ class ApiGatewayEmulator:
         if request.command == "GET" and path == "/health":
             self._send(request, 200, {"Content-Type": "application/json"}, json.dumps({"status": "ok"}))
             return
-        length = int(request.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BYTES:
-            self._send_error(request, 413, "PayloadTooLarge", "The request body is too large.")
-            request.close_connection = True
-            return
-        body = request.rfile.read(length).decode("utf-8", errors="replace") if length else None
-        route = next(((r, m) for r in ROUTES if r[0] == request.command and (m := r[1].match(path))), None)
+        body = self._read_body(request)
+        if body is None:
+            return  # answered already
+        allowed = [r for r in ROUTES if r[1].match(path)]
+        route = next(((r, m) for r in allowed if r[0] == request.command and (m := r[1].match(path))), None)
+        if route is None and request.command == "OPTIONS" and allowed:  # CORS preflight: the handler answers
+            route = (allowed[0], allowed[0][1].match(path))
         if route is None:
-            self._send_error(request, 404, "NotFound", f"No route for {request.command} {path}.")
+            if allowed:
+                methods = ", ".join(sorted({r[0] for r in allowed} | {"OPTIONS"}))
+                self.send_json_error(
+                    request, 405, "MethodNotAllowed", "This method is not allowed here.", methods
+                )
+            else:
+                self.send_json_error(request, 404, "NotFound", "Not found.")
             return
         (_, _, resource, function), match = route
         headers = {**dict(request.headers.items()), "X-Forwarded-Proto": "http"}
         event = proxy_event(request.command, request.path, headers, body, resource, match.groupdict())
-        if self.require_identity:
+        if self.require_identity and request.command != "OPTIONS":
             user = request.headers.get(IDENTITY_HEADER)
             if not user:
-                self._send_error(
-                    request, 401, "Unauthorized", f"Missing {IDENTITY_HEADER} (local authorizer)."
-                )
+                message = f"Sign in to use this API (locally: the {IDENTITY_HEADER} header)."
+                self.send_json_error(request, 401, "Unauthorized", message)
                 return
             event["requestContext"]["authorizer"] = {"claims": {"sub": user}}
         handler = self.handlers(function)
         if handler is None:  # pragma: no cover - the runtime registers both API handlers
-            self._send_error(request, 502, "BadGateway", "No handler.")
+            self.send_json_error(request, 502, "BadGateway", "No handler.")
             return
         response = handler(event, LocalLambdaContext(function_name=function, timeout_seconds=29))
         out_headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
         out_headers.update(response.get("headers") or {})
         self._send(request, response["statusCode"], out_headers, response.get("body") or "")
 
-    def _send_error(self, request: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
-        body = json.dumps({"error": {"code": code, "message": message, "fields": []}})
-        self._send(request, status, {"Content-Type": "application/json"}, body)
+    def _read_body(self, request: BaseHTTPRequestHandler) -> str | None:
+        """The body, or None after answering 400 (bad Content-Length), 413 or 408 (body never came)."""
+        declared = request.headers.get("Content-Length")
+        if request.headers.get("Transfer-Encoding"):  # API Gateway REST needs a length too
+            self.send_json_error(request, 411, "LengthRequired", "Send the body with a Content-Length.")
+            return None
+        if declared is None:
+            return ""
+        if not declared.strip().isdigit():
+            self.send_json_error(request, 400, "BadRequest", "The Content-Length header is not valid.")
+            return None
+        length = int(declared)
+        if length > MAX_REQUEST_BYTES:
+            self.send_json_error(request, 413, "PayloadTooLarge", "The request body is too large.")
+            return None
+        try:
+            data = request.rfile.read(length) if length else b""
+        except TimeoutError:
+            data = b""
+        if len(data) < length:
+            self.send_json_error(request, 408, "RequestTimeout", "The request body did not arrive in time.")
+            return None
+        return data.decode("utf-8", errors="replace")
+
+    def send_json_error(
+        self, request: BaseHTTPRequestHandler, status: int, code: str, message: str, allow: str | None = None
+    ) -> None:
+        headers = {"Content-Type": "application/json"}
+        if allow:
+            headers["Allow"] = allow
+        if status >= 400 and status not in (404, 405, 401):
+            request.close_connection = True  # the stream may be out of step: do not read another request
+            headers["Connection"] = "close"
+        self._send(request, status, headers, error_envelope(status, code, message))
 
     @staticmethod
     def _send(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: str) -> None:
@@ -146,4 +231,5 @@ class ApiGatewayEmulator:
             request.send_header(name, value)
         request.send_header("Content-Length", str(len(data)))
         request.end_headers()
-        request.wfile.write(data)
+        if request.command != "HEAD":
+            request.wfile.write(data)

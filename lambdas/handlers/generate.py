@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.observability import logger, metrics, tracer
+from handlers.observability import log_invocation, logger, metrics, tracer
 from vpr.generation import ReportGenerator, get_generator
 from vpr.pipeline import generate_report
 from vpr.settings import Settings, get_settings
@@ -24,7 +24,7 @@ def _generator(settings: Settings) -> ReportGenerator:
     return generator
 
 
-@logger.inject_lambda_context(correlation_id_path="job_id")
+@log_invocation(correlation_id_path="job_id")
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

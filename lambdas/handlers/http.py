@@ -5,17 +5,30 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from handlers.observability import logger
-from vpr.errors import ApiError, PayloadTooLarge, ServiceUnavailable, Unauthorized
+from vpr.errors import (
+    ApiError,
+    BadRequest,
+    InternalError,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    Unauthorized,
+)
 from vpr.models.problems import field_problems
-from vpr.models.responses import ErrorBody, ErrorResponse, FieldProblem
+from vpr.models.responses import ErrorResponse, FieldProblem
+from vpr.models.text import is_identifier
 from vpr.settings import get_settings
 
 MAX_BODY_BYTES = 64 * 1024
+#: Deeper JSON than any valid request has (the request model nests 4 levels); checked before parsing,
+#: because Python's json module raises RecursionError on ~1,000 levels of ``[``.
+MAX_JSON_DEPTH = 20
 
 
 def cors_config() -> CORSConfig | None:
@@ -35,11 +48,18 @@ def json_response(status_code: int, model: BaseModel, headers: dict[str, str] | 
     )
 
 
-def error_response(status_code: int, code: str, message: str, fields: list[tuple[str, str]]) -> Response:
-    problems = [FieldProblem(field=f, message=m) for f, m in fields]
-    return json_response(
-        status_code, ErrorResponse(error=ErrorBody(code=code, message=message, fields=problems))
+def error_body(error: ApiError) -> ErrorResponse:
+    """The one error envelope: ``error`` is the user-safe message (the web client reads it as a string)."""
+    return ErrorResponse(
+        error=str(error),
+        code=error.code,
+        status_code=error.status_code,
+        fields=[FieldProblem(field=f, message=m) for f, m in error.fields],
     )
+
+
+def error_response(error: ApiError) -> Response:
+    return json_response(error.status_code, error_body(error))
 
 
 def install_error_handlers(app: APIGatewayRestResolver) -> None:
@@ -54,29 +74,64 @@ def install_error_handlers(app: APIGatewayRestResolver) -> None:
         else:  # its loc is ("body", <character offset>)
             reason = malformed.get("ctx", {}).get("error", "cannot be parsed")
             fields = [("body", f"Malformed JSON at character {malformed['loc'][-1]}: {reason}")]
-        return error_response(400, "BadRequest", "The request is not valid.", fields)
+        return error_response(BadRequest(fields=fields))
 
     @app.exception_handler(ApiError)
     def _api_error(error: ApiError) -> Response:
-        return error_response(error.status_code, error.code, str(error), error.fields)
+        return error_response(error)
+
+    @app.not_found
+    def _no_route(_: NotFoundError) -> Response:
+        # Odd bytes in a job id (quotes, backslashes, NUL, raw non-ASCII) match no route: still a 404.
+        return error_response(NotFound())
 
     @app.exception_handler([ClientError, BotoCoreError])
     def _aws_unavailable(error: Exception) -> Response:
         logger.warning("AWS call failed", extra={"error_type": type(error).__name__})
-        response = error_response(
-            503, ServiceUnavailable.__name__, "The service is busy; please retry shortly.", []
-        )
+        response = error_response(ServiceUnavailable())
         response.headers["Retry-After"] = str(get_settings().retry_after_seconds)
         return response
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.exception("Unhandled error")
-        return error_response(500, "InternalError", "Something went wrong on our side; please retry.", [])
+        return error_response(InternalError())
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets outside strings nest deeper than ``limit`` — without parsing (no recursion)."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _refusal(error: ApiError) -> dict:
+    return {
+        "statusCode": error.status_code,
+        "headers": {"Content-Type": "application/json"},
+        "body": error_body(error).model_dump_json(),
+        "isBase64Encoded": False,
+    }
 
 
 def screen_json_request(event: dict) -> dict | None:
-    """Before routing: a body over 64 KiB is refused (413); any other body is read as JSON.
+    """Before routing: refuse a body over 64 KiB (413) or nested too deep (400); read the rest as JSON.
 
     Returns the refusal as a proxy response, or None to go on. The Content-Type is set to JSON
     because ``curl -d @request.json`` labels JSON as a form, and parsing it as one would report
@@ -84,17 +139,11 @@ def screen_json_request(event: dict) -> dict | None:
     """
     body = event.get("body") or ""
     if len(body.encode()) > MAX_BODY_BYTES:
-        problem = ErrorBody(
-            code=PayloadTooLarge.__name__,
-            message=f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.",
-            fields=[FieldProblem(field="body", message="too large")],
-        )
-        return {
-            "statusCode": PayloadTooLarge.status_code,
-            "headers": {"Content-Type": "application/json"},
-            "body": ErrorResponse(error=problem).model_dump_json(),
-            "isBase64Encoded": False,
-        }
+        message = f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB."
+        return _refusal(PayloadTooLarge(message, [("body", "too large")]))
+    if json_depth_exceeds(body, MAX_JSON_DEPTH):
+        fields = [("body", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")]
+        return _refusal(BadRequest("The request is not valid.", fields))
     for field in ("headers", "multiValueHeaders"):
         headers = {k: v for k, v in (event.get(field) or {}).items() if k.lower() != "content-type"}
         headers["content-type"] = "application/json" if field == "headers" else ["application/json"]
@@ -108,6 +157,9 @@ def caller_id(app: APIGatewayRestResolver) -> str | None:
     sub = (authorizer.claims or {}).get("sub") if authorizer else None
     if sub is None and get_settings().require_identity:
         raise Unauthorized("Sign in to use this API.")
+    if sub is not None and not is_identifier(sub):
+        # A Cognito sub is a UUID; anything else ("../../x", 300 characters) is not a usable identity.
+        raise Unauthorized("The signed-in identity is not valid for this API.")
     return sub
 
 

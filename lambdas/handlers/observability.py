@@ -1,7 +1,59 @@
-"""Powertools logging, tracing and metrics shared by all handlers (service name and namespace from env)."""
+"""Powertools logging, tracing and metrics shared by all handlers (service name and namespace from env).
+
+Per-invocation log keys (function, request id, correlation id, job id) are kept in Powertools'
+thread-safe (context-variable) keys and cleared at the start and end of every invocation:
+
+- Keys added with ``append_keys`` live on the shared formatter and survive into the next warm
+  invocation, so a line could name an earlier request's job.
+- Locally every function runs in one process, on many threads, with this one logger: global keys
+  would make one function's lines carry another function's name.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities import jmespath_utils
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+
+_cold_start = True
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def log_invocation(correlation_id_path: str | None = None) -> Callable[[Handler], Handler]:
+    """Like ``Logger.inject_lambda_context``, with keys that belong to this invocation (and thread) only."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(event: dict[str, Any], context: Any) -> Any:
+            global _cold_start
+            cold_start, _cold_start = _cold_start, False
+            logger.thread_safe_clear_keys()
+            logger.thread_safe_append_keys(
+                function_name=getattr(context, "function_name", None),
+                function_request_id=getattr(context, "aws_request_id", None),
+                cold_start=cold_start,
+            )
+            if correlation_id_path:
+                correlation_id = jmespath_utils.query(envelope=correlation_id_path, data=event)
+                logger.thread_safe_append_keys(correlation_id=correlation_id)
+            try:
+                return handler(event, context)
+            finally:
+                logger.thread_safe_clear_keys()
+
+        return run
+
+    return decorate
+
+
+def log_keys(**keys: object) -> None:
+    """Add keys to this invocation's log lines (never to later invocations')."""
+    logger.thread_safe_append_keys(**keys)

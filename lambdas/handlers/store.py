@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.observability import logger, tracer
+from handlers.observability import log_invocation, logger, tracer
 from handlers.wiring import result_store
 from vpr.pipeline import store_report
 
 
-@logger.inject_lambda_context(correlation_id_path="job_id")
+@log_invocation(correlation_id_path="job_id")
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     result = store_report(event["state"], result_store())

@@ -14,7 +14,7 @@ from handlers.http import (
     screen_json_request,
     status_url,
 )
-from handlers.observability import logger, tracer
+from handlers.observability import log_invocation, log_keys, logger, tracer
 from handlers.wiring import job_service
 from vpr.models import SubmitResponse, VprRequest
 from vpr.models.responses import JobState
@@ -39,7 +39,7 @@ def submit(
     )
     outcome = job_service().submit(request, caller_id(app), idempotency_key)
     job = outcome.status
-    logger.append_keys(job_id=job.job_id)
+    log_keys(job_id=job.job_id)
     logger.info("Job submitted", extra={"new_job": outcome.created, "job_status": job.status})
     url = status_url(app, job.job_id)
     body = SubmitResponse(
@@ -55,7 +55,7 @@ def submit(
     return json_response(202 if outcome.created else 200, body, headers)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@log_invocation(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> dict:
     return screen_json_request(event) or app.resolve(event, context)

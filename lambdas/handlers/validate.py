@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.observability import logger, tracer
+from handlers.observability import log_invocation, tracer
 from handlers.wiring import profile_store
 from vpr.pipeline import validate_application
 
 
-@logger.inject_lambda_context(correlation_id_path="job_id")
+@log_invocation(correlation_id_path="job_id")
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     application = validate_application(event["state"], profile_store())

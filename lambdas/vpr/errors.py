@@ -108,9 +108,10 @@ class ApiError(Exception):
     """An error the HTTP API answers with a 4xx; ``code`` is the class name, like the workflow errors."""
 
     status_code: int = 400
+    default_message: str = "The request is not valid."
 
-    def __init__(self, message: str, fields: list[tuple[str, str]] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None, fields: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message or self.default_message)
         self.fields = fields or []
 
     @property
@@ -127,7 +128,31 @@ class Forbidden(ApiError):
 
 
 class JobNotFound(ApiError):
+    """Unknown job, another user's job and a foreign ARN all read the same: existence is not revealed."""
+
     status_code = 404
+    default_message = "Job not found."
+
+
+class NotFound(ApiError):
+    """No route for this path (API Gateway's own answer would be a 403/404 without our envelope)."""
+
+    status_code = 404
+    default_message = "Not found."
+
+
+class MethodNotAllowed(ApiError):
+    status_code = 405
+    default_message = "This method is not allowed here."
+
+
+class ResultExpired(ApiError):
+    """A COMPLETED job whose stored report is gone (lifecycle expiry or deletion)."""
+
+    status_code = 410
+    default_message = (
+        "This report is no longer stored (reports expire). Submit the application again to generate it anew."
+    )
 
 
 class IdempotencyConflict(ApiError):
@@ -144,3 +169,9 @@ class Unauthorized(ApiError):
 
 class ServiceUnavailable(ApiError):
     status_code = 503
+    default_message = "The service is busy; please retry shortly."
+
+
+class InternalError(ApiError):
+    status_code = 500
+    default_message = "Something went wrong on our side; please retry."

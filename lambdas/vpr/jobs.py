@@ -7,11 +7,12 @@ idempotency hash, so asking twice can never start two executions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import unquote
 
 from vpr.aws.results import ResultStore
 from vpr.aws.workflow import Execution, ExecutionAlreadyExistsError, WorkflowStore
-from vpr.errors import BadRequest, Forbidden, IdempotencyConflict, JobNotFound
+from vpr.errors import BadRequest, Forbidden, IdempotencyConflict, JobNotFound, ResultExpired
 from vpr.idempotency import EXECUTION_NAME_PATTERN, canonical_input, execution_name, is_valid_idempotency_key
 from vpr.models import JobStatusResponse, VprRequest
 from vpr.status import job_status, just_started
@@ -61,9 +62,9 @@ class JobService:
     def status(self, job_ref: str, caller: str | None) -> JobStatusResponse:
         execution = self.workflow.describe(self.execution_arn_of(job_ref))
         if execution is None:
-            raise JobNotFound("No such job.")
+            raise JobNotFound()
         if caller is not None and execution.input_json().get("user_id") != caller:
-            raise JobNotFound("No such job.")  # not 403: another user's job must not be seen to exist
+            raise JobNotFound()  # not 403, same text: another user's job must not be seen to exist
         return self._status(execution)
 
     def execution_arn_of(self, job_ref: str) -> str:
@@ -77,13 +78,17 @@ class JobService:
         prefix = self.workflow.execution_arn_prefix
         if ref.startswith(prefix) and EXECUTION_NAME_PATTERN.fullmatch(ref.removeprefix(prefix)):
             return ref
-        raise JobNotFound("No such job: a job id is the execution ARN returned by POST /api/vpr.")
+        raise JobNotFound()  # same answer as an unknown job: nothing about other workflows leaks
 
     def _status(self, execution: Execution) -> JobStatusResponse:
         current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None
-        return job_status(
-            execution, current, lambda key: self.results.presign(key, self.result_url_ttl_seconds)
-        )
+        return job_status(execution, current, self._presign_stored_result)
+
+    def _presign_stored_result(self, key: str) -> tuple[str, datetime]:
+        """A link to the report, after a HeadObject: a link to a deleted or expired report would 404."""
+        if not self.results.exists(key):
+            raise ResultExpired()
+        return self.results.presign(key, self.result_url_ttl_seconds)
 
 
 def _owned_by_caller(request: VprRequest, caller: str | None) -> VprRequest:

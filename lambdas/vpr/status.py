@@ -14,7 +14,7 @@ from vpr.errors import (
     SYSTEM_ERROR_MESSAGES,
     all_error_classes,
 )
-from vpr.models.responses import JobError, JobState, JobStatusResponse
+from vpr.models.responses import JobState, JobStatusResponse
 from vpr.models.usage import TokenUsage
 
 #: Workflow state → the stage a client sees. Generate not yet entered means the job is still PENDING.
@@ -24,18 +24,18 @@ PENDING_STATES = {None, "Validate"}
 Presigner = Callable[[str], tuple[str, datetime]]
 
 
-def job_error(execution: Execution) -> JobError:
+def job_error(execution: Execution) -> tuple[str, str]:
     """The error a user sees: the Step Functions error name, and a message that is safe to show."""
     if execution.status == "TIMED_OUT":
-        return JobError(code=STATES_TIMEOUT, message=SYSTEM_ERROR_MESSAGES[STATES_TIMEOUT])
+        return STATES_TIMEOUT, SYSTEM_ERROR_MESSAGES[STATES_TIMEOUT]
     if execution.status == "ABORTED":
-        return JobError(code=EXECUTION_ABORTED, message=SYSTEM_ERROR_MESSAGES[EXECUTION_ABORTED])
+        return EXECUTION_ABORTED, SYSTEM_ERROR_MESSAGES[EXECUTION_ABORTED]
     code = execution.error or "States.Runtime"
     known = all_error_classes().get(code)
     if known is None:
         # Causes of other errors (KeyError, Lambda.Unknown, ...) may hold stack traces: never shown.
-        return JobError(code=code, message=SYSTEM_ERROR_MESSAGES.get(code, INTERNAL_ERROR_MESSAGE))
-    return JobError(code=code, message=_error_message(execution.cause) or known.default_message)
+        return code, SYSTEM_ERROR_MESSAGES.get(code, INTERNAL_ERROR_MESSAGE)
+    return code, _error_message(execution.cause) or known.default_message
 
 
 def _error_message(cause: str | None) -> str | None:
@@ -81,8 +81,13 @@ def job_status(execution: Execution, current_state: str | None, presign: Presign
             token_usage=TokenUsage.model_validate(output["token_usage"]),
         )
     if execution.status in {"FAILED", "TIMED_OUT", "ABORTED"}:
+        code, message = job_error(execution)
         return JobStatusResponse(
-            **common, status=JobState.FAILED, completed_at=execution.stop_date, error=job_error(execution)
+            **common,
+            status=JobState.FAILED,
+            completed_at=execution.stop_date,
+            error=message,
+            error_code=code,
         )
     if execution.status == "RUNNING" and current_state in PENDING_STATES:
         return JobStatusResponse(**common, status=JobState.PENDING, stage=STAGES[current_state])

@@ -47,14 +47,14 @@ def test_aws_unreachable_is_a_503_with_a_clear_error_not_a_500(unreachable_aws, 
     reply = _call("submit", "POST", "/api/vpr", json.dumps(example_request))
 
     assert reply["status"] == 503
-    assert reply["body"]["error"]["code"] == "ServiceUnavailable"
+    assert reply["body"]["code"] == "ServiceUnavailable"
 
 
 def test_oversize_body_is_refused_before_validation(unreachable_aws):
     reply = _call("submit", "POST", "/api/vpr", json.dumps({"x": "y" * 70_000}))
 
     assert reply["status"] == 413
-    assert reply["body"]["error"]["fields"] == [{"field": "body", "message": "too large"}]
+    assert reply["body"]["fields"] == [{"field": "body", "message": "too large"}]
 
 
 def test_a_foreign_arn_is_404_without_asking_step_functions(unreachable_aws):

@@ -90,7 +90,7 @@ def test_failed_with_a_named_error_shows_its_message_but_never_the_stack_trace()
     status = job_status(_execution("FAILED", error="CvNotFound", cause=cause), None, _no_presign)
 
     assert status.status == JobState.FAILED
-    assert (status.error.code, status.error.message) == ("CvNotFound", "No CV on file.")
+    assert (status.error_code, status.error) == ("CvNotFound", "No CV on file.")
     assert "var/task" not in status.model_dump_json()
 
 
@@ -99,8 +99,8 @@ def test_failed_with_an_unknown_error_hides_the_cause():
 
     status = job_status(_execution("FAILED", error="KeyError", cause=cause), None, _no_presign)
 
-    assert status.error.code == "KeyError"
-    assert "secret_field" not in status.error.message
+    assert status.error_code == "KeyError"
+    assert "secret_field" not in status.error
 
 
 @pytest.mark.parametrize(
@@ -109,5 +109,5 @@ def test_failed_with_an_unknown_error_hides_the_cause():
 def test_timed_out_and_aborted_are_failed_with_a_clear_code(sfn_status, code):
     status = job_status(_execution(sfn_status), None, _no_presign)
 
-    assert (status.status, status.error.code) == (JobState.FAILED, code)
-    assert status.error.message
+    assert (status.status, status.error_code) == (JobState.FAILED, code)
+    assert status.error

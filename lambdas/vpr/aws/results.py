@@ -75,6 +75,16 @@ class ResultStore:
             raise ResultStoreUnavailable() from error
         raise ResultStoreUnavailable("Could not allocate a report version: too many concurrent writers.")
 
+    def exists(self, key: str) -> bool:
+        """HeadObject: cheap, and the only way to know a lifecycle rule has not expired the report."""
+        try:
+            aws_client("s3").head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
+        return True
+
     def presign(self, key: str, ttl_seconds: int) -> tuple[str, datetime]:
         """A short-lived GET link to a stored result (SigV4), and when it expires."""
         url = aws_client("s3").generate_presigned_url(

@@ -1,11 +1,17 @@
-"""What the HTTP API returns."""
+"""What the HTTP API returns.
+
+The shapes are a contract with the product's existing web client, which reads ``error`` as a string
+(``onError(data.error || 'VPR generation failed')``): an error body and a FAILED job both carry the
+user-safe message in ``error`` and the machine-readable name beside it (``code`` / ``error_code``).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vpr.models.usage import TokenUsage
 
@@ -17,28 +23,33 @@ class JobState(StrEnum):
     FAILED = "FAILED"
 
 
+#: The short ``message`` every status response carries, by status.
+STATUS_MESSAGES: dict[JobState, str] = {
+    JobState.PENDING: "VPR generation is queued",
+    JobState.PROCESSING: "VPR generation in progress",
+    JobState.COMPLETED: "VPR generation completed successfully",
+    JobState.FAILED: "VPR generation failed",
+}
+
+
 class _Response(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class JobError(_Response):
-    code: str
-    message: str
-
-
 class FieldProblem(_Response):
-    field: str
+    field: str = Field(description="Dotted path of the offending field, e.g. job_posting.requirements.0")
     message: str
-
-
-class ErrorBody(_Response):
-    code: str
-    message: str
-    fields: list[FieldProblem] = []
 
 
 class ErrorResponse(_Response):
-    error: ErrorBody
+    """Every 4xx/5xx answer of the API (and of the local API emulator)."""
+
+    error: str = Field(description="A message that is safe to show to the user.")
+    code: str = Field(description="The error's name, e.g. JobNotFound, BadRequest, ResultExpired.")
+    status_code: int = Field(ge=400, le=599)
+    fields: list[FieldProblem] = Field(
+        default=[], description="Each offending field (empty when the error is not about a field)."
+    )
 
 
 class SubmitResponse(_Response):
@@ -52,6 +63,7 @@ class SubmitResponse(_Response):
 class JobStatusResponse(_Response):
     job_id: str
     status: JobState
+    message: str = Field(default="", description="A short sentence about the status, for people.")
     application_id: str | None = None
     stage: str | None = None
     created_at: datetime
@@ -62,4 +74,14 @@ class JobStatusResponse(_Response):
     vpr_version: int | None = None
     word_count: int | None = None
     token_usage: TokenUsage | None = None
-    error: JobError | None = None
+    error: str | None = Field(default=None, description="FAILED only: a message safe to show the user.")
+    error_code: str | None = Field(
+        default=None, description="FAILED only: the Step Functions error name, e.g. CvNotFound."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _message_from_status(cls, values: Any) -> Any:
+        if isinstance(values, dict) and not values.get("message") and values.get("status") in JobState:
+            return {**values, "message": STATUS_MESSAGES[JobState(values["status"])]}
+        return values

@@ -6,6 +6,7 @@ surrounding blanks are the same request (and the same job).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
@@ -33,11 +34,19 @@ def text_list(item_max_length: int, max_items: int, min_items: int = 0) -> type[
     ]
 
 
-#: Identifiers end up in S3 keys and execution inputs, so they are restricted to a safe alphabet.
+#: Identifiers end up in S3 keys (``vpr/{user_id}/{application_id}/``) and execution inputs, so they are
+#: letters, digits, ``_``, ``-`` and ``.`` — never starting with a dot, so ``.``, ``..`` and hidden-file
+#: names cannot become path segments that clients normalise away.
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$"
 Identifier = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.\-]+$"),
+    StringConstraints(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN),
 ]
+
+
+def is_identifier(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(IDENTIFIER_PATTERN, value) is not None
+
 
 ShortText = text(200)
 MediumText = text(2_000)
