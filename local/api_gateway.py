@@ -128,7 +128,8 @@ class ApiGatewayEmulator:
             def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
                 """http.server's own errors (bad request line, URI too long, ...) as JSON, not HTML."""
                 status = HTTPStatus(code)
-                emulator.send_json_error(self, code, status.phrase.replace(" ", ""), f"{status.phrase}.")
+                name = "".join(word.capitalize() for word in status.name.split("_"))  # RequestUriTooLong
+                emulator.send_json_error(self, code, name, f"{status.phrase}.")
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # access lines would only repeat what the handlers log

@@ -202,6 +202,9 @@ class LocalRuntime:
             "POWERTOOLS_SERVICE_NAME": "vpr",
             "POWERTOOLS_METRICS_NAMESPACE": "CareerVP/Vpr",
             "POWERTOOLS_TRACE_DISABLED": "true",
+            # As in the stack: were tracing on, no return value or error message would reach it.
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+            "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         }

@@ -188,6 +188,10 @@ class VprStack(cdk.Stack):
             "POWERTOOLS_SERVICE_NAME": "vpr",
             "POWERTOOLS_METRICS_NAMESPACE": "CareerVP/Vpr",
             "POWERTOOLS_LOG_LEVEL": "INFO",
+            # X-Ray must not receive personal data: Tracer would record return values (the CV, the
+            # report, presigned URLs) and exception messages (a pydantic error quotes the input).
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+            "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
         }
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
@@ -346,6 +350,15 @@ class VprStack(cdk.Stack):
                 sid="PresignResults",
                 actions=["s3:GetObject"],
                 resources=[self.results_bucket.arn_for_objects(f"{RESULTS_PREFIX}*")],
+            )
+        )
+        # HeadObject of a deleted report answers 404 only with ListBucket (403 without): 410 needs it.
+        r["status"].add_to_policy(
+            iam.PolicyStatement(
+                sid="SeeExpiredResults",
+                actions=["s3:ListBucket"],
+                resources=[self.results_bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{RESULTS_PREFIX}*"]}},
             )
         )
 

@@ -111,7 +111,16 @@ XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
             "submit",
             {"states:StartExecution", "states:DescribeExecution", "kms:GenerateDataKey", "kms:Decrypt"},
         ),
-        ("status", {"states:DescribeExecution", "states:GetExecutionHistory", "kms:Decrypt", "s3:GetObject"}),
+        (
+            "status",
+            {
+                "states:DescribeExecution",
+                "states:GetExecutionHistory",
+                "kms:Decrypt",
+                "s3:GetObject",
+                "s3:ListBucket",
+            },
+        ),
         ("validate", {"dynamodb:GetItem"}),
         ("generate", {"secretsmanager:GetSecretValue"}),
         ("store", {"s3:PutObject", "s3:GetObject", "s3:ListBucket"}),
@@ -142,6 +151,7 @@ def test_function_role_resources(synth: Synth) -> None:
     status = grants(role_statements(s, s.stack.roles["status"]))
     assert status["states:DescribeExecution"] == status["states:GetExecutionHistory"] == {executions}
     assert status["s3:GetObject"] == {results}
+    assert status["s3:ListBucket"] == {bucket}  # HeadObject of a deleted report: 404, not 403
     assert status["kms:Decrypt"] == {key}
 
     validate = grants(role_statements(s, s.stack.roles["validate"]))
@@ -163,12 +173,13 @@ def test_kms_and_list_grants_are_conditioned(synth: Synth) -> None:
                 assert statement["Condition"] == {
                     "StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": sm}
                 }
-    (listing,) = [
-        st
-        for st in role_statements(synth, synth.stack.roles["store"])
-        if "s3:ListBucket" in _as_list(st["Action"])
-    ]
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["vpr/*"]}}
+    for key in ("store", "status"):
+        (listing,) = [
+            st
+            for st in role_statements(synth, synth.stack.roles[key])
+            if "s3:ListBucket" in _as_list(st["Action"])
+        ]
+        assert listing["Condition"] == {"StringLike": {"s3:prefix": ["vpr/*"]}}
 
 
 def test_state_machine_invokes_exactly_the_three_task_functions(synth: Synth) -> None:

@@ -24,6 +24,8 @@ POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "vpr",
     "POWERTOOLS_METRICS_NAMESPACE": "CareerVP/Vpr",
     "POWERTOOLS_LOG_LEVEL": "INFO",
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+    "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
 }
 
 
@@ -109,6 +111,14 @@ def test_environment_variables(synth: Synth) -> None:
         "VPR_ANTHROPIC_SECRET_ARN": secret,
     }
     assert not any("ANTHROPIC_API_KEY" in k for v in env.values() for k in v), "the key is never in env"
+
+
+def test_no_function_sends_return_values_or_error_messages_to_xray(synth: Synth) -> None:
+    """Validate returns the CV, Generate the report, status a presigned URL: none may reach X-Ray."""
+    for name, props in functions_by_name(synth).items():
+        variables = props["Environment"]["Variables"]
+        assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false", name
+        assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false", name
 
 
 # ------------------------------------------------------------------------------- state machine
