@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := lambdas:.
 
-.PHONY: install run test lint format synth bench schemas clean
+.PHONY: install run test lint format synth bench schemas fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,14 @@ synth: install node_modules/.installed
 ## Export the API models' JSON schemas into schemas/
 schemas: install
 	$(BIN)/python -m vpr.models schemas
+	$(BIN)/python -m handlers.openapi schemas
 
 bench: install
 	$(BIN)/python -m bench
+
+## 10,000 generated and hostile requests against a fresh local service; prints the status histogram
+fuzz: install
+	$(BIN)/python -m tests.fuzz --requests $${FUZZ_REQUESTS:-10000}
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .ruff_cache

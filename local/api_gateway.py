@@ -154,6 +154,11 @@ class ApiGatewayEmulator:
         if request.command == "GET" and path == "/health":
             self._send(request, 200, {"Content-Type": "application/json"}, json.dumps({"status": "ok"}))
             return
+        if request.command == "GET" and path == "/openapi.json":
+            from handlers.openapi import openapi_text
+
+            self._send(request, 200, {"Content-Type": "application/json"}, openapi_text())
+            return
         body = self._read_body(request)
         if body is None:
             return  # answered already

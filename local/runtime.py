@@ -154,6 +154,10 @@ class LocalRuntime:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access lines
+        # moto's ASL interpreter logs every failed state with its whole cause (a stack trace) at each
+        # level of the state tree: kilobytes per expected failure such as CvNotFound. Jobs' outcomes are
+        # reported by the service itself, in one line each.
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()

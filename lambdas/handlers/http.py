@@ -39,6 +39,17 @@ def cors_config() -> CORSConfig | None:
     return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], allow_headers=["Idempotency-Key"])
 
 
+def documented_responses(success: dict[int, tuple[str, type[BaseModel]]], errors: dict[int, str]) -> dict:
+    """The ``responses`` of a route for the OpenAPI document: success bodies and the error envelope."""
+
+    def entry(description: str, model: type[BaseModel]) -> dict:
+        return {"description": description, "content": {"application/json": {"model": model}}}
+
+    documented = {code: entry(description, model) for code, (description, model) in success.items()}
+    documented.update({code: entry(description, ErrorResponse) for code, description in errors.items()})
+    return documented
+
+
 def json_response(status_code: int, model: BaseModel, headers: dict[str, str] | None = None) -> Response:
     return Response(
         status_code=status_code,

@@ -3,17 +3,29 @@
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from handlers.http import caller_id, cors_config, install_error_handlers, json_response
+from handlers.http import caller_id, cors_config, documented_responses, install_error_handlers, json_response
 from handlers.observability import log_invocation, log_keys, tracer
 from handlers.wiring import job_service
-from vpr.models.responses import JobState
+from vpr.models.responses import JobState, JobStatusResponse
 from vpr.settings import get_settings
 
 app = APIGatewayRestResolver(enable_validation=True, cors=cors_config())
 install_error_handlers(app)
 
 
-@app.get("/api/vpr/status/<job_id>")
+@app.get(
+    "/api/vpr/status/<job_id>",
+    summary="A job's status, and a short-lived link to its report once COMPLETED",
+    responses=documented_responses(
+        {200: ("PENDING, PROCESSING, COMPLETED or FAILED", JobStatusResponse)},
+        {
+            401: "Not signed in",
+            404: "Job not found (unknown, another user's, or not a job of this service)",
+            410: "The report of this COMPLETED job is no longer stored",
+            503: "AWS is busy; retry after Retry-After seconds",
+        },
+    ),
+)
 @tracer.capture_method
 def status(job_id: str):  # no return annotation: Powertools would build a schema of it
     job = job_service().status(job_id, caller_id(app))

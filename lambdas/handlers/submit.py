@@ -9,6 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from handlers.http import (
     caller_id,
     cors_config,
+    documented_responses,
     install_error_handlers,
     json_response,
     screen_json_request,
@@ -29,7 +30,24 @@ _MESSAGES = {
 }
 
 
-@app.post("/api/vpr")
+@app.post(
+    "/api/vpr",
+    summary="Start (or find) the job that writes a Value Proposition Report",
+    responses=documented_responses(
+        {
+            202: ("A new job", SubmitResponse),
+            200: ("The job for this request already exists", SubmitResponse),
+        },
+        {
+            400: "Invalid body or Idempotency-Key (each offending field named)",
+            401: "Not signed in",
+            403: "user_id is not the signed-in user",
+            409: "Idempotency-Key already used with another body",
+            413: "Body over 64 KiB",
+            503: "AWS is busy; retry after Retry-After seconds",
+        },
+    ),
+)
 @tracer.capture_method
 def submit(
     request: Annotated[VprRequest, Body()],

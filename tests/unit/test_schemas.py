@@ -11,3 +11,18 @@ def test_exported_schemas_match_the_models():
         assert (ROOT / "schemas" / filename).read_text() == text, (
             f"schemas/{filename} is stale: run make schemas"
         )
+
+
+def test_exported_openapi_document_is_generated_from_the_resolvers():
+    from handlers.openapi import openapi_document, openapi_text
+
+    assert (ROOT / "schemas" / "openapi.json").read_text() == openapi_text(), "run make schemas"
+    document = openapi_document()
+    assert set(document["paths"]) == {"/api/vpr", "/api/vpr/status/{job_id}"}
+    submit = document["paths"]["/api/vpr"]["post"]
+    assert {"200", "202", "400", "409", "413"} <= set(submit["responses"])
+    assert "422" not in submit["responses"]  # this API answers validation errors as 400
+    status = document["paths"]["/api/vpr/status/{job_id}"]["get"]
+    assert {"200", "404", "410"} <= set(status["responses"])
+    error = document["components"]["schemas"]["ErrorResponse"]
+    assert error["properties"]["error"]["type"] == "string"

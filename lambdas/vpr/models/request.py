@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from vpr.models.profile import CandidateProfile
 from vpr.models.text import Identifier, InputModel, LongText, MediumText, ShortText, text, text_list
@@ -19,6 +19,16 @@ class Location(InputModel):
 
 
 class JobPosting(InputModel):
+    # The "requirements or description" rule, stated in the exported schema too.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["requirements"], "properties": {"requirements": {"minItems": 1}}},
+                {"required": ["description"], "properties": {"description": {"type": "string"}}},
+            ]
+        }
+    )
+
     company_name: ShortText
     role_title: ShortText
     description: LongText | None = None
@@ -27,7 +37,7 @@ class JobPosting(InputModel):
     nice_to_have: text_list(2_000, max_items=50) = []
     location: Location | None = None
     employment_type: text(50) | None = None
-    source_url: text(2_048) | None = Field(default=None, pattern=r"^https?://")
+    source_url: text(2_048, pattern=r"^https?://[^\s\u0085]+$") | None = None
     language: Language = "en"
 
     @model_validator(mode="after")
@@ -52,7 +62,11 @@ class CompanyContext(InputModel):
 
 
 class VprRequest(InputModel):
-    """A validated application. Its canonical JSON is the execution input and names the job."""
+    """A validated application. Its canonical JSON is the execution input and names the job.
+
+    Besides what this schema states, the API refuses a body over 64 KiB (413) and JSON nested deeper
+    than 20 levels (400). Unknown fields are ignored.
+    """
 
     application_id: Identifier
     user_id: Identifier | None = Field(

@@ -8,21 +8,45 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic_core import CoreSchema
+
+#: "Not blank" for the exported JSON schema. The validator strips, then requires a character; a JSON
+#: schema cannot strip, so it requires one character that Python's ``str.strip`` would not remove:
+#: ECMA-262's ``\s`` plus the separators Python also strips (U+001C-U+001F, U+0085).
+NOT_BLANK_PATTERN = r"[^\s\u001c-\u001f\u0085]"
+
+
+@dataclass(frozen=True)
+class SchemaPattern:
+    """Puts a ``pattern`` in the JSON schema only, for a rule the validator enforces another way."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
 
 
 def _nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
-def text(max_length: int, min_length: int = 1) -> type[str]:
-    """A stripped, NFC-normalized string of bounded length."""
+def text(max_length: int, min_length: int = 1, pattern: str | None = None) -> type[str]:
+    """A stripped, NFC-normalized, non-blank string of bounded length (optionally matching ``pattern``)."""
     return Annotated[  # type: ignore[return-value]
         str,
         AfterValidator(_nfc),
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        StringConstraints(
+            strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=pattern
+        ),
+        SchemaPattern(pattern or NOT_BLANK_PATTERN),
     ]
 
 

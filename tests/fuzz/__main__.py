@@ -1,0 +1,93 @@
+"""``make fuzz``: N generated requests (default 10,000) against the local service; prints the histogram.
+
+    python -m tests.fuzz [--requests N] [--api URL] [--seed S]
+
+Without ``--api`` it starts the local service exactly as ``make run`` does (on free ports) and stops
+it afterwards. Exits 1 if any answer breaks the contract (a 5xx, non-JSON, a broken error envelope, a
+2xx outside its schema), listing the first few.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+from local.runtime import free_port
+from tests.fuzz.contract import send, violations
+from tests.fuzz.strategies import ROOT, Request, api_requests
+
+
+def _start_local_service() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "VPR_PORT": str(port), "VPR_AWS_PORT": str(free_port()), "VPR_GENERATOR": "offline"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the local service did not start")
+
+
+def fuzz(base_url: str, requests: int, random_seed: int) -> tuple[Counter, list[str]]:
+    histogram: Counter = Counter()
+    failures: list[str] = []
+
+    @seed(random_seed)
+    @settings(
+        max_examples=requests,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(request=api_requests())
+    def one(request: Request) -> None:
+        answer = send(base_url, request)
+        histogram[answer.status] += 1
+        for problem in violations(request, answer):
+            failures.append(f"{request.method} {request.path[:80]} -> {answer.status}: {problem}")
+
+    one()
+    return histogram, failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--api", help="a running service (default: start the local one)")
+    parser.add_argument("--seed", type=int, default=20261130)
+    args = parser.parse_args()
+    process, url = (None, args.api) if args.api else _start_local_service()
+    started = time.monotonic()
+    try:
+        histogram, failures = fuzz(url, args.requests, args.seed)
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=20)
+    total = sum(histogram.values())
+    print(f"{total} requests in {time.monotonic() - started:.0f} s against {url}")
+    for status, count in sorted(histogram.items()):
+        print(f"  {status}: {count}")
+    print(f"5xx: {sum(c for s, c in histogram.items() if s >= 500)}   contract violations: {len(failures)}")
+    for failure in failures[:20]:
+        print("  " + failure)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
