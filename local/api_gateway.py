@@ -111,9 +111,11 @@ class ApiGatewayEmulator:
         require_identity: bool = False,
         workers: int = MAX_WORKERS,
         read_timeout: float = READ_TIMEOUT_SECONDS,
+        health: dict[str, str] | None = None,
     ) -> None:
         self.handlers = handlers
         self.require_identity = require_identity
+        self.health = {"status": "ok", **(health or {})}
         emulator = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -152,7 +154,7 @@ class ApiGatewayEmulator:
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         path = urlsplit(request.path).path
         if request.command == "GET" and path == "/health":
-            self._send(request, 200, {"Content-Type": "application/json"}, json.dumps({"status": "ok"}))
+            self._send(request, 200, {"Content-Type": "application/json"}, json.dumps(self.health))
             return
         if request.command == "GET" and path == "/openapi.json":
             from handlers.openapi import openapi_text

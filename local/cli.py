@@ -4,11 +4,15 @@
     python -m local submit request.json --wait  # submit, show progress, say where the report is
     python -m local status JOB_ID
     python -m local history JOB_ID              # the execution's events: the local Step Functions console
+    python -m local verify JOB_ID               # grounding audit of a finished job's stored report
     python -m local verify report.json request.json
 
-Client commands talk to the local service by default; ``--api URL`` (or ``VPR_API_URL``) and ``--token``
-point them at a deployed API instead. ``history`` reads Step Functions directly: the local moto endpoint
-by default, your AWS credentials with ``--aws``.
+Client commands (submit, status, history, verify) find the service one way: ``--api URL``, else
+``VPR_API_URL``, else the local service on ``http://127.0.0.1:$VPR_PORT`` (8000). ``--token`` sends a
+Cognito ID token to a deployed API. ``history`` and ``verify JOB_ID`` also read the job's execution from
+Step Functions: the local engine (whose address the local service gives on /health), or AWS with your
+credentials when ``--aws`` is given. Expected failures (service down, unknown job, unreadable file)
+print one line and exit with status 2.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ DEFAULT_PORT = 8000
 TERMINAL = {"COMPLETED", "FAILED"}
 
 
+class CliError(Exception):
+    """An expected failure: printed as one line, exit status 2, no traceback."""
+
+
 # --- serve -------------------------------------------------------------------------------------------
 def serve(_: argparse.Namespace) -> int:
     from local.api_gateway import ApiGatewayEmulator
@@ -41,12 +49,13 @@ def serve(_: argparse.Namespace) -> int:
     aws_port = int(os.environ.get("VPR_AWS_PORT", port + 1))
     runtime = LocalRuntime(aws_port=aws_port).start()
     settings = get_settings()
+    assert runtime.endpoints is not None
     api = ApiGatewayEmulator(
         lambda name: runtime.router.handler_for(resource_name(name)),
         port=port,
         require_identity=settings.require_identity,
+        health={"aws_endpoint": runtime.endpoints.aws},  # how `history`/`verify` find the local engine
     )
-    assert runtime.endpoints is not None
     print(
         f"VPR local service ready on {api.url}\n"
         f"  POST {api.url}/api/vpr   GET {api.url}/api/vpr/status/<job_id>   GET {api.url}/health\n"
@@ -67,7 +76,9 @@ def serve(_: argparse.Namespace) -> int:
 
 # --- HTTP client -------------------------------------------------------------------------------------
 def _api_url(args: argparse.Namespace) -> str:
-    return (args.api or os.environ.get("VPR_API_URL") or f"http://127.0.0.1:{DEFAULT_PORT}").rstrip("/")
+    """``--api``, else ``VPR_API_URL``, else the local service on ``VPR_PORT``: the one way to find it."""
+    local = f"http://127.0.0.1:{os.environ.get('VPR_PORT', DEFAULT_PORT)}"
+    return (args.api or os.environ.get("VPR_API_URL") or local).rstrip("/")
 
 
 def _call(args: argparse.Namespace, method: str, path: str, body: bytes | None = None) -> tuple[int, dict]:
@@ -82,9 +93,39 @@ def _call(args: argparse.Namespace, method: str, path: str, body: bytes | None =
     request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - user-chosen API URL
-            return response.status, json.loads(response.read() or b"{}")
+            return response.status, _json(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        return error.code, _json(error.read())
+    except (urllib.error.URLError, OSError) as error:
+        raise CliError(
+            f"cannot reach the VPR service at {_api_url(args)} ({getattr(error, 'reason', error)}): "
+            "start it with `make run`, or point --api / VPR_API_URL at a running one"
+        ) from error
+
+
+def _json(raw: bytes) -> dict:
+    try:
+        parsed = json.loads(raw or b"{}")
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise CliError(f"the service answered something that is not the VPR API: {raw[:80]!r}")
+    return parsed
+
+
+def _refused(body: dict) -> CliError:
+    """An API error answer, as one line: its message, its code, and each field it names."""
+    fields = "; ".join(f"{f.get('field')}: {f.get('message')}" for f in body.get("fields") or [])
+    return CliError(
+        f"{body.get('error', 'the service refused')} ({body.get('code')})" + (f" {fields}" if fields else "")
+    )
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise CliError(f"cannot read {path}: {error.strerror}") from error
 
 
 def _status_path(job_id: str) -> str:
@@ -96,10 +137,9 @@ def _print(data: Any) -> None:
 
 
 def submit(args: argparse.Namespace) -> int:
-    code, body = _call(args, "POST", "/api/vpr", Path(args.file).read_bytes())
+    code, body = _call(args, "POST", "/api/vpr", _read(args.file))
     if code >= 400:
-        _print(body)
-        return 1
+        raise _refused(body)
     job_id = body["job_id"]
     print(f"{body['message']}\njob id: {job_id}", file=sys.stderr)
     if not args.wait:
@@ -115,8 +155,7 @@ def _wait(args: argparse.Namespace, job_id: str, timeout: float) -> int:
     while True:
         code, body = _call(args, "GET", _status_path(job_id))
         if code >= 400:
-            _print(body)
-            return 1
+            raise _refused(body)
         progress = f"{body['status']:<10} {body.get('stage') or ''}"
         line = f"[{time.monotonic() - started:6.1f}s] {progress}"
         if interactive:  # one line, rewritten in place
@@ -147,8 +186,10 @@ def _wait(args: argparse.Namespace, job_id: str, timeout: float) -> int:
 
 def status(args: argparse.Namespace) -> int:
     code, body = _call(args, "GET", _status_path(args.job_id))
+    if code >= 400:
+        raise _refused(body)
     _print(body)
-    return 0 if code < 400 else 1
+    return 0
 
 
 # --- history -----------------------------------------------------------------------------------------
@@ -168,30 +209,44 @@ def _event_detail(event: dict[str, Any]) -> str:
     return ""
 
 
-def history(args: argparse.Namespace) -> int:
+def _stepfunctions(args: argparse.Namespace) -> Any:
+    """Step Functions where the job ran: AWS with ``--aws``, else the local engine the service names."""
     import boto3
 
     from local.runtime import REGION
 
-    job_id = args.job_id
     if args.aws:
-        client = boto3.client("stepfunctions")
-    else:
-        endpoint = (
-            args.aws_endpoint or f"http://127.0.0.1:{int(os.environ.get('VPR_PORT', DEFAULT_PORT)) + 1}"
-        )
-        client = boto3.client(
-            "stepfunctions",
-            endpoint_url=endpoint,
-            region_name=REGION,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
-        )
+        return boto3.client("stepfunctions")
+    endpoint = args.aws_endpoint
+    if endpoint is None:
+        _, health = _call(args, "GET", "/health")
+        endpoint = health.get("aws_endpoint")
+        if not endpoint:
+            raise CliError(f"{_api_url(args)} is not a local VPR service: use --aws to read a deployed job")
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
+    )
+
+
+def _execution(args: argparse.Namespace, job_id: str) -> tuple[Any, dict[str, Any]]:
+    from botocore.exceptions import ClientError
+
     if not job_id.startswith("arn:"):
-        print("history needs the job id (the execution ARN)", file=sys.stderr)
-        return 2
-    description = client.describe_execution(executionArn=job_id)
-    events = client.get_execution_history(executionArn=job_id, maxResults=1000)["events"]
+        raise CliError("give the job id: the execution ARN that POST /api/vpr returned")
+    client = _stepfunctions(args)
+    try:
+        return client, client.describe_execution(executionArn=job_id)
+    except ClientError as error:
+        raise CliError(f"job not found: {error.response['Error']['Code']}") from error
+
+
+def history(args: argparse.Namespace) -> int:
+    client, description = _execution(args, args.job_id)
+    events = client.get_execution_history(executionArn=args.job_id, maxResults=1000)["events"]
     start: datetime = description["startDate"]
     print(f"{description['name']}  {description['status']}")
     entered: dict[str, datetime] = {}
@@ -210,21 +265,51 @@ def history(args: argparse.Namespace) -> int:
 
 # --- verify ------------------------------------------------------------------------------------------
 def verify(args: argparse.Namespace) -> int:
+    """Grounding audit: of two files (a report, a request with an inline cv), or of a finished job."""
     from pydantic import ValidationError
 
     from vpr.grounding import verify_report
     from vpr.models import Application, ReportContent
 
+    if args.request is None:
+        report_json, application_json = _job_report_and_application(args, args.report)
+    else:
+        report_json, application_json = _read(args.report), _read(args.request)
     try:
-        report = ReportContent.model_validate_json(Path(args.report).read_text())
-        application = Application.model_validate_json(Path(args.request).read_text())
+        report = ReportContent.model_validate_json(report_json)
+        application = Application.model_validate_json(application_json)
     except ValidationError as error:
-        print(f"cannot verify: {error.error_count()} problem(s): {error.errors()[0]['loc']}", file=sys.stderr)
-        print("REQUEST must be a request with an inline 'cv' and a user_id.", file=sys.stderr)
-        return 2
+        where = ".".join(str(p) for p in error.errors()[0]["loc"])
+        raise CliError(
+            f"cannot verify: {error.error_count()} problem(s), first at {where or 'the top'}; "
+            "REQUEST must be a request with an inline 'cv' and a user_id"
+        ) from error
     verification = verify_report(report, application)
     _print(verification.model_dump(mode="json"))
     return 0 if verification.grounded else 1
+
+
+def _job_report_and_application(args: argparse.Namespace, job_id: str) -> tuple[bytes, str]:
+    """The stored report (through the status API's link) and the application Validate built (with the CV)."""
+    code, status_body = _call(args, "GET", _status_path(job_id))
+    if code >= 400 or status_body.get("status") != "COMPLETED":
+        reason = status_body.get("error") or f"the job is {status_body.get('status', 'unknown')}"
+        raise CliError(f"no report to verify: {reason}")
+    try:
+        with urllib.request.urlopen(status_body["result_url"], timeout=30) as response:  # noqa: S310
+            report = response.read()
+    except (urllib.error.URLError, OSError) as error:
+        raise CliError(f"cannot fetch the report: {getattr(error, 'reason', error)}") from error
+    client, _ = _execution(args, status_body["job_id"])
+    events = client.get_execution_history(executionArn=status_body["job_id"], maxResults=1000)["events"]
+    validated = [
+        e
+        for e in events
+        if e["type"] == "TaskStateExited" and e["stateExitedEventDetails"]["name"] == "Validate"
+    ]
+    if not validated:
+        raise CliError("the job's history holds no Validate output (older than the history retention?)")
+    return report, validated[0]["stateExitedEventDetails"]["output"]
 
 
 # --- entry point -------------------------------------------------------------------------------------
@@ -250,21 +335,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("job_id")
     p.set_defaults(func=status)
 
-    p = sub.add_parser("history", help="a job's execution events (states, retries, errors, timings)")
-    p.add_argument("job_id")
-    p.add_argument(
-        "--aws", action="store_true", help="read from AWS with your credentials, not the local service"
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument(
+        "--aws", action="store_true", help="read the execution from AWS with your credentials"
     )
-    p.add_argument("--aws-endpoint", help="Step Functions endpoint (default: the local moto endpoint)")
+    engine.add_argument("--aws-endpoint", help="Step Functions endpoint (default: the one the service names)")
+
+    p = sub.add_parser(
+        "history", parents=[client, engine], help="a job's events (states, retries, errors, timings)"
+    )
+    p.add_argument("job_id")
     p.set_defaults(func=history)
 
-    p = sub.add_parser("verify", help="check a report's claims against its request (with inline cv)")
-    p.add_argument("report")
-    p.add_argument("request")
+    p = sub.add_parser(
+        "verify",
+        parents=[client, engine],
+        help="grounding audit: verify JOB_ID, or verify REPORT.json REQUEST.json (request with inline cv)",
+    )
+    p.add_argument("report", metavar="JOB_ID|REPORT")
+    p.add_argument("request", nargs="?", metavar="REQUEST")
     p.set_defaults(func=verify)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except CliError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

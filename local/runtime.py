@@ -129,6 +129,28 @@ def scale_retry_waits(factor: float) -> Callable[[], None]:
     return restore
 
 
+def report_task_failures(state: str, handler: LambdaHandler) -> LambdaHandler:
+    """One line in the terminal when a workflow task fails (on AWS: the function's log and the console).
+
+    A named error (``vpr.errors``) shows its user-safe message; anything else only its type, since its
+    message may quote data. The exception still reaches the state machine unchanged.
+    """
+
+    @functools.wraps(handler)
+    def run(event: dict[str, Any], context: Any) -> Any:
+        try:
+            return handler(event, context)
+        except Exception as error:
+            from vpr.errors import VprError
+
+            job = str(event.get("job_id", "?")).rsplit(":", 1)[-1][:16]
+            detail = f": {error}" if isinstance(error, VprError) else ""
+            print(f"[vpr] job {job}… {state} failed with {type(error).__name__}{detail}", flush=True)
+            raise
+
+    return run
+
+
 @dataclass(frozen=True)
 class Endpoints:
     aws: str
@@ -231,9 +253,11 @@ class LocalRuntime:
     def _register_handlers(self) -> None:
         import importlib
 
-        for what in ("submit", "status", *TASKS.values()):
-            module = importlib.import_module(f"handlers.{what}")
-            self.router.register(resource_name(what), module.handler)
+        for what in ("submit", "status"):
+            self.router.register(resource_name(what), importlib.import_module(f"handlers.{what}").handler)
+        for state, what in TASKS.items():
+            handler = importlib.import_module(f"handlers.{what}").handler
+            self.router.register(resource_name(what), report_task_failures(state, handler))
 
     def override_task(self, task: str, handler: LambdaHandler) -> Callable[[], None]:
         """Serve a workflow task with another callable (tests inject failures); returns the undo."""

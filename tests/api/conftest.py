@@ -79,7 +79,10 @@ class Service:
         return self.stepfunctions().list_executions(stateMachineArn=machine, maxResults=1000)["executions"]
 
 
-def _start_service(extra_env: dict[str, str]) -> tuple[subprocess.Popen, Service]:
+def _start_service(
+    extra_env: dict[str, str], output: Any = subprocess.DEVNULL
+) -> tuple[subprocess.Popen, Service]:
+    """``python -m local serve`` on free ports; its output goes to ``output`` (a file, or nowhere)."""
     port, aws_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -96,7 +99,7 @@ def _start_service(extra_env: dict[str, str]) -> tuple[subprocess.Popen, Service
         [sys.executable, "-m", "local", "serve"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,  # never an unread pipe: a full pipe would block the service
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -104,7 +107,7 @@ def _start_service(extra_env: dict[str, str]) -> tuple[subprocess.Popen, Service
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"local service exited: {process.stdout.read() if process.stdout else ''}")
+            pytest.fail(f"local service exited with status {process.returncode}")
         try:
             if service.request("GET", "/health").status == 200:
                 return process, service
