@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := lambdas:.
 
-.PHONY: install run test lint format synth bench schemas fuzz clean
+.PHONY: install run test lint format synth lint-cfn lint-workflow check-asset deploy bench bench-import schemas fuzz clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ run: install
 	$(BIN)/python -m local serve
 
 ## Lint, then the whole test suite (unit, workflow, api, infra), offline
-test: install
+test: install node_modules/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
@@ -37,9 +37,27 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## Synthesize the real, bundled CDK stack into cdk.out (offline; no Docker: local bundling)
+## Synthesize the real, bundled CDK stack into cdk.out (offline; no Docker: local bundling).
+## Context goes in CDK_CONTEXT, e.g. make synth CDK_CONTEXT="-c env=prod"
+CDK_CONTEXT ?=
 synth: install node_modules/.installed
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --quiet
+	PATH="$(CURDIR)/$(BIN):$$PATH" npx cdk synth --quiet $(CDK_CONTEXT)
+
+## The checks of what `make synth` wrote to cdk.out (CI runs all three after it)
+lint-cfn: install
+	$(BIN)/python -m tools.lint_templates
+
+lint-workflow: install node_modules/.installed
+	$(BIN)/python -m tools.lint_workflow
+
+check-asset: install
+	$(BIN)/python -m tools.check_asset
+
+## Synthesize and check as CI does, then deploy that very cloud assembly (no second synthesis).
+## make deploy CDK_CONTEXT="-c env=dev -c cors_allowed_origins=https://app.example" [CDK_DEPLOY_ARGS=...]
+CDK_DEPLOY_ARGS ?=
+deploy: synth lint-cfn lint-workflow check-asset
+	npx cdk deploy --app cdk.out --all $(CDK_DEPLOY_ARGS)
 
 ## Export the API models' JSON schemas into schemas/
 schemas: install
@@ -48,6 +66,10 @@ schemas: install
 
 bench: install
 	$(BIN)/python -m bench
+
+## Cold import of each handler with and without bytecode (what shipping .py only costs)
+bench-import: install
+	$(BIN)/python -m bench.cold_import
 
 ## 10,000 generated and hostile requests against a fresh local service; prints the status histogram
 fuzz: install

@@ -16,10 +16,9 @@ from pathlib import Path
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
 
 from stacks.config import VprConfig
-from stacks.nag_suppressions import acknowledge_findings
+from stacks.nag_suppressions import NAG_PACKS, acknowledge_findings
 from stacks.vpr_stack import VprStack
 
 ROOT = Path(__file__).resolve().parent
@@ -46,8 +45,8 @@ def build_app(
     stack = VprStack(app, config)
     if acknowledge:
         acknowledge_findings(stack)
-    # cdk-nag 3 is a policy-validation plugin: unacknowledged errors fail `cdk synth`.
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    # cdk-nag 3 packs are policy-validation plugins: unacknowledged errors fail `cdk synth`.
+    cdk.Validations.of(app).add_plugins(*(pack(app) for pack in NAG_PACKS.values()))
     return app, stack
 
 

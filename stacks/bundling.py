@@ -5,8 +5,12 @@ machine: ``--platform manylinux2014_aarch64 --only-binary=:all:`` fetches the ar
 runtime's Python version, whatever the host is. The Docker image fallback is never used: if pip fails,
 synthesis fails with pip's message instead of silently trying Docker.
 
-Not bundled: ``boto3`` (the Lambda runtime has it) and ``aws-lambda-powertools`` (the AWS-managed
-Powertools layer provides it, with its tracer extra). Everything else in ``requirements.txt`` is.
+Everything in ``requirements.txt`` is bundled, ``boto3``/``botocore`` and ``aws-lambda-powertools``
+included: the functions have no layer and do not use the runtime's own boto3, so on AWS they import
+exactly the versions the tests run. Lambda puts the function's code directory (``/var/task``) first on
+the Python search path, so a bundled boto3 takes precedence over the one the runtime includes (AWS
+Lambda Developer Guide, "Working with .zip file archives for Python Lambda functions", section
+"Dependency search path and runtime-included libraries"). README, Deploy, says why and what it costs.
 """
 
 from __future__ import annotations
@@ -27,9 +31,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS_DIR = REPO_ROOT / "lambdas"
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 
-# Provided on AWS without bundling (see module docstring); names in PEP 503 normalized form.
-PROVIDED_BY_RUNTIME = frozenset({"boto3", "botocore", "aws-lambda-powertools"})
-
 # manylinux2014 (glibc 2.17) is what most wheels are tagged with; the python3.13+/AL2023 runtimes have
 # glibc 2.34, so wheels that are only published as manylinux_2_28 are acceptable too.
 PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
@@ -37,7 +38,8 @@ PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
 _IGNORED = ("__pycache__", "*.pyc", "*.pyo", ".pytest_cache", ".mypy_cache", ".ruff_cache")
 
 
-def _normalize(name: str) -> str:
+def normalize(name: str) -> str:
+    """PEP 503 normalized distribution name (``Aws_Lambda.Powertools`` -> ``aws-lambda-powertools``)."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -46,13 +48,20 @@ def bundled_requirements(requirements: Path = REQUIREMENTS) -> list[str]:
     kept = []
     for raw in requirements.read_text(encoding="utf-8").splitlines():
         line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)", line)
-        if match and _normalize(match.group(1)) in PROVIDED_BY_RUNTIME:
-            continue
-        kept.append(line)
+        if line:
+            kept.append(line)
     return kept
+
+
+def pinned_versions(requirements: Path = REQUIREMENTS) -> dict[str, str]:
+    """``{normalized name: version}`` of every ``name[extras]==version`` line of ``requirements.txt``."""
+    pins = {}
+    for line in bundled_requirements(requirements):
+        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;]+)", line)
+        if match is None:
+            raise ValueError(f"{requirements.name}: not an exact pin: {line!r}")
+        pins[normalize(match.group(1))] = match.group(3)
+    return pins
 
 
 def _source_files() -> list[Path]:

@@ -19,9 +19,6 @@ DEFAULTS: dict[str, Any] = {
     "env": "dev",
     # Claude model the generate function uses (VPR_MODEL).
     "model": "claude-sonnet-5-5",
-    # Version of the AWS-managed Powertools for AWS Lambda (Python) v3 layer for the runtime/arm64.
-    # Layer ARN: arn:aws:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:<v>
-    "powertools_layer_version": 38,
     # Days after which stored reports (vpr/...) expire from the results bucket.
     "results_expiration_days": 365,
     # Retention of every log group of the stack (Lambda, state machine, API access logs).
@@ -61,7 +58,6 @@ def _list(value: Any) -> list[str]:
 class VprConfig:
     env: str
     model: str
-    powertools_layer_version: int
     results_expiration_days: int
     log_retention_days: int
     sfn_include_execution_data: bool
@@ -91,7 +87,6 @@ class VprConfig:
         return cls(
             env=str(get("env")),
             model=str(get("model")),
-            powertools_layer_version=int(get("powertools_layer_version")),
             results_expiration_days=int(get("results_expiration_days")),
             log_retention_days=int(get("log_retention_days")),
             sfn_include_execution_data=_bool(get("sfn_include_execution_data")),

@@ -1,4 +1,7 @@
-"""Every cdk-nag (AwsSolutions) acknowledgement of the stack, each with its reason, in one place.
+"""Every cdk-nag acknowledgement of the stack, each with its reason, in one place.
+
+Two rule packs run, in ``cdk synth`` (app.py) and in tests/infra/test_infra_nag.py: ``AwsSolutions``
+and ``Serverless`` (``NAG_PACKS``); acknowledgements of both live here.
 
 cdk-nag 3 has no ``NagSuppressions``: findings are acknowledged with CDK's own
 ``Validations.of(construct).acknowledge(id=..., reason=...)``, one finding id at a time
@@ -13,9 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from constructs import IConstruct
 
 from stacks.vpr_stack import RESULTS_PREFIX, VprStack
+
+# The cdk-nag rule packs the stack is checked with; a finding id starts with its pack's prefix.
+NAG_PACKS = {"AwsSolutions": AwsSolutionsChecks, "Serverless": ServerlessChecks}
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,25 @@ def acknowledgements(stack: VprStack) -> list[Acknowledgement]:
         "No AWS WAF web ACL: every method needs a Cognito token, request bodies are validated and "
         "the stage is throttled; a WAF ACL can be associated to the stage without stack changes.",
     )
+
+    # --- Serverless: dead-letter queues only apply to asynchronous invocations ------------------------
+    dlq_reason = (
+        "a Lambda dead-letter queue only receives events of asynchronous invocations, and this "
+        "function is only ever invoked synchronously"
+    )
+    callers = {
+        "submit": "API Gateway's Lambda proxy integration (POST /api/vpr); a failure is the HTTP error",
+        "status": "API Gateway's Lambda proxy integration (GET /api/vpr/status/{job_id}); a failure "
+        "is the HTTP error",
+        "validate": "the state machine's Validate task (request-response); a failure goes to the "
+        "task's Retry/Catch and ends the job FAILED with its cause",
+        "generate": "the state machine's Generate task (request-response); a failure goes to the "
+        "task's Retry/Catch and ends the job FAILED with its cause",
+        "store": "the state machine's Store task (request-response); a failure goes to the task's "
+        "Retry/Catch and ends the job FAILED with its cause",
+    }
+    for key, caller in callers.items():
+        ack(stack.functions[key], "Serverless-LambdaDLQ", f"{key}: {dlq_reason}: by {caller}.")
     return acks
 
 

@@ -42,7 +42,6 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
 RESULTS_PREFIX = "vpr/"
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"  # AWS's account publishing the Powertools layers
 GENERATE_DURATION_ALARM_RATIO = 0.8
 
 _RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
@@ -176,14 +175,9 @@ class VprStack(cdk.Stack):
     # ----------------------------------------------------------- functions
     def _functions(self) -> None:
         naming, config = self.naming, self.config
-        code = lambda_code(RUNTIME)  # one asset shared by all five functions
-        self.powertools_layer = lambda_.LayerVersion.from_layer_version_arn(
-            self,
-            "PowertoolsLayer",
-            f"arn:{cdk.Aws.PARTITION}:lambda:{cdk.Aws.REGION}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-            f"AWSLambdaPowertoolsPythonV3-{RUNTIME.name.replace('.', '')}-arm64:"
-            f"{config.powertools_layer_version}",
-        )
+        # One asset shared by all five functions, with Powertools and boto3/botocore bundled at the
+        # pinned versions (no layer: see stacks/bundling.py).
+        code = lambda_code(RUNTIME)
         common_env = {
             "POWERTOOLS_SERVICE_NAME": "vpr",
             "POWERTOOLS_METRICS_NAMESPACE": "CareerVP/Vpr",
@@ -228,10 +222,8 @@ class VprStack(cdk.Stack):
                 application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
                 system_log_level_v2=lambda_.SystemLogLevel.WARN,
                 tracing=lambda_.Tracing.ACTIVE,
-                layers=[self.powertools_layer],
                 environment=dict(common_env),
             )
-            fn.node.add_dependency(log_group)
             self.functions[key] = fn
             self.roles[key] = role
 

@@ -76,7 +76,6 @@ def prod() -> Synth:
             "results_expiration_days": "90",
             "log_retention_days": "365",
             "model": "claude-opus-4-1",
-            "powertools_layer_version": "7",
             "alarm_topic_arn": "arn:aws:sns:eu-west-1:123456789012:ops",
         }
     )
@@ -101,7 +100,6 @@ def test_context_values_reach_the_template(prod: Synth) -> None:
     }
     generate = fns["careervp-vpr-generate-prod"]
     assert generate["Environment"]["Variables"]["VPR_MODEL"] == "claude-opus-4-1"
-    assert json.dumps(generate["Layers"]).endswith('-arm64:7"]]}]')
     submit_env = fns["careervp-vpr-submit-prod"]["Environment"]["Variables"]
     assert (
         submit_env["VPR_CORS_ALLOWED_ORIGINS"]
@@ -115,11 +113,10 @@ def test_context_values_reach_the_template(prod: Synth) -> None:
 
 
 # ---------------------------------------------------------------------------------------- bundling
-def test_bundled_requirements_leave_out_what_aws_provides() -> None:
+def test_bundled_requirements_are_every_runtime_pin_aws_libraries_included() -> None:
     kept = bundling.bundled_requirements()
     names = {re.split(r"[\[=<>~!; ]", line, maxsplit=1)[0].lower() for line in kept}
-    assert "boto3" not in names
-    assert "aws-lambda-powertools" not in names
+    assert {"boto3", "botocore", "aws-lambda-powertools"} <= names, "nothing is left to the runtime"
     assert {"anthropic", "pydantic", "pydantic-settings"} <= names
     assert all("==" in line for line in kept), "pins are kept exactly"
 
@@ -167,3 +164,19 @@ def test_cdk_cli_pinned_exactly() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", version), "exact pin, no range"
     lock = json.loads((ROOT / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/aws-cdk"]["version"] == version
+
+
+def test_asl_validator_pinned_exactly() -> None:
+    package = json.loads((ROOT / "package.json").read_text())
+    version = package["devDependencies"]["asl-validator"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), "exact pin, no range"
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/asl-validator"]["version"] == version
+
+
+def test_cfn_lint_pinned_exactly_and_installed() -> None:
+    from importlib.metadata import version
+
+    lines = (ROOT / "requirements-dev.txt").read_text().splitlines()
+    (pin,) = [line for line in lines if line.startswith("cfn-lint")]
+    assert pin == f"cfn-lint=={version('cfn-lint')}"

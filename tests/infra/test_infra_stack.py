@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from aws_cdk.assertions import Match
@@ -71,17 +70,6 @@ def test_tracing_json_logs_and_log_groups_with_retention(synth: Synth) -> None:
         assert group["LogGroupName"] == f"/aws/lambda/{name}"
         assert group["RetentionInDays"] == 30
     assert all("RetentionInDays" in g["Properties"] for g in log_groups.values())
-
-
-def test_powertools_is_the_aws_managed_layer_for_the_runtime_and_arm64(synth: Synth) -> None:
-    for name, props in functions_by_name(synth).items():
-        (layer,) = props["Layers"]
-        arn = resolve(layer)
-        assert re.fullmatch(
-            r"arn:<AWS::Partition>:lambda:<AWS::Region>:017000801446:layer:"
-            r"AWSLambdaPowertoolsPythonV3-python314-arm64:\d+",
-            arn,
-        ), (name, arn)
 
 
 def test_environment_variables(synth: Synth) -> None:
