@@ -159,3 +159,50 @@ def _input_sentences() -> list[str]:
 def test_any_report_quoting_the_inputs_is_grounded(picked: list[str], lead: str) -> None:
     summary = lead + ". ".join(s.lower() if i % 2 else s for i, s in enumerate(picked)) + "."
     assert _claims_in(summary) == []
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        # found without capitals: lowercase, sentence-initial, Hebrew with attached prefixes
+        ("Previously worked at microsoft on onboarding.", ["microsoft"]),
+        ("Google hired the candidate.", ["Google"]),
+        ("holds a pmp certification.", ["pmp"]),
+        ("served as senior director of enablement at Wix.", ["senior director of enablement"]),
+        ("As head of sales, ran workshops.", ["head of sales"]),
+        ("Grew completion by forty percent.", ["forty"]),
+        ("Worked with apple on training.", ["apple"]),  # a name that is also a word: the gazetteer
+    ],
+)
+def test_inventions_without_capitals(summary: str, expected: list[str]) -> None:
+    assert _claims_in(summary) == expected
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        ("עבד/ה במיקרוסופט על תוכניות הדרכה.", ["במיקרוסופט"]),
+        ("הוביל/ה את ההדרכה בגוגל.", ["בגוגל"]),
+        ("שימש/ה כמנהלת מכירות ב-Wix.", ["כמנהלת מכירות"]),
+        ("בוגר/ת הטכניון.", ["הטכניון"]),
+        ("קיצר/ה את זמן הקליטה בשלושים אחוז.", []),  # "30%" in the CV
+        ("ניסיון של שבע שנים בבניית תוכניות הדרכה ללומדים חדשים, בתקציב בש״ח.", []),
+    ],
+)
+def test_hebrew_inventions_with_prefixes_are_found_and_plain_hebrew_is_not(
+    summary: str, expected: list[str]
+) -> None:
+    assert _claims_in(summary, hebrew_application()) == expected
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Moved 2 TB of content.",  # the CV writes "2TB"
+        "Cut ramp-up time by thirty percent.",
+        "L&D Manager at Wix (2020–present), Training Specialist 2017–19.",
+        "An experienced manager who led workshops as a training specialist.",
+    ],
+)
+def test_unit_spacing_number_words_date_ranges_and_plain_roles_are_not_flagged(summary: str) -> None:
+    assert _claims_in(summary) == []
