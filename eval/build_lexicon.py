@@ -27,12 +27,14 @@ from wordfreq import top_n_list
 
 OUT = Path(__file__).resolve().parent.parent / "lambdas" / "vpr" / "lexicon"
 EN_SIZE, HE_SIZE = 100_000, 150_000
+COMMON_RANK = 5_000
 
 #: Organisations an invented claim is likely to name whose spelling is also an ordinary word, or common
 #: enough in Hebrew to be among wordfreq's top words. Never in the lexicon: always a claim to check.
 GAZETTEER = """apple amazon meta oracle google adobe cisco intel tesla uber nvidia samsung netflix spotify
 twitter facebook microsoft salesforce deloitte accenture mckinsey stanford harvard oxford cambridge yale
-princeton technion
+princeton technion youtube instagram disney bbc cnn nba nfl linkedin paypal ebay yahoo reddit
+tiktok whatsapp iphone
 גוגל מיקרוסופט פייסבוק אמזון אפל אינטל מטא אנבידיה סיסקו אורקל אדובי סמסונג נטפליקס טוויטר טסלה אובר
 וויקס ויקס פייבר מונדיי טבע אלביט רפאל הרווארד סטנפורד טכניון אוקספורד קיימברידג' דלויט מקינזי אקסנצ'ר
 סיילספורס אמדוקס נייס צ'קפוינט לינקדאין יאהו איביי פייפאל""".split()
@@ -50,21 +52,27 @@ _SUFFIXES = (
     ("er", ""),
     ("er", "e"),
     ("est", ""),
+    ("st", ""),
+    ("r", ""),
     ("ment", ""),
     ("ness", ""),
 )
 
 
 def _english() -> list[str]:
-    web2 = {w for w in get_english_words_set(["web2"], lower=False) if w.islower()}
+    web2 = get_english_words_set(["web2"], lower=False)
+    ordinary = {w for w in web2 if w.islower()}
     kept = []
-    for word in top_n_list("en", EN_SIZE):
+    for rank, word in enumerate(top_n_list("en", EN_SIZE)):
         if not re.fullmatch(r"[a-z]+", word) or word in GAZETTEER:
             continue
         bases = {word} | {
-            word[: -len(s)] + r for s, r in _SUFFIXES if word.endswith(s) and len(word) > len(s) + 2
+            word[: -len(s)] + r for s, r in _SUFFIXES if word.endswith(s) and len(word) > len(s) + 1
         }
-        if bases & web2:
+        bases |= {b[:-1] for b in bases if len(b) > 3 and b[-1] == b[-2]}  # "planned" → "plann" → "plan"
+        # The most common words are kept unless Webster lists them only as a name ("london"): this keeps
+        # irregular forms and newer words ("has", "became", "online", "website").
+        if bases & ordinary or (rank < COMMON_RANK and word.capitalize() not in web2):
             kept.append(word)
     return sorted(kept)
 

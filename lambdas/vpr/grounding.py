@@ -40,13 +40,14 @@ from __future__ import annotations
 
 import functools
 import gzip
+import itertools
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from vpr.experience import career_years
 from vpr.models import Application, ReportContent, Verification, VprRequest
 from vpr.report_text import report_sections
 
@@ -381,7 +382,7 @@ _NUMBER_WORDS = {
     for word in words.split()
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _NUMBER_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
-_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+_MAX_ROLES_SUMMED = 12  # 4,095 groups at most
 
 
 # --- figures ---------------------------------------------------------------------------------------
@@ -428,16 +429,20 @@ def _source_figures(texts: Iterable[str], cv_years: list[tuple[int, int]]) -> se
             value = _number_word(word)
             if value is not None:
                 values.add(Decimal(value))
-    # Durations the CV states through its dates: each role's length and the whole career's span.
-    for start, end in cv_years:
-        values.add(Decimal(end - start))
+    # Durations the CV states through its dates: each role's length, the whole career's span, and the
+    # total of any group of roles ("8 years of training roles"), for CVs short enough to enumerate.
+    lengths = [end - start for start, end in cv_years]
+    values.update(Decimal(length) for length in lengths)
     if cv_years:
         values.add(Decimal(max(end for _, end in cv_years) - min(start for start, _ in cv_years)))
+    if len(lengths) <= _MAX_ROLES_SUMMED:
+        for size in range(2, len(lengths) + 1):
+            values.update(Decimal(sum(group)) for group in itertools.combinations(lengths, size))
     return values
 
 
 #: "2018–21": a two-digit year after a four-digit one and a dash is the same century's year.
-_RANGE_START = re.compile(r"((?:19|20)\d)\d\s?[-–—]\s?$")
+_RANGE_START = re.compile(r"((?:19|20)\d\d)\s?[-–—]\s?$")
 
 
 def _figure_claims(text: str, source: set[Decimal]) -> Iterator[tuple[int, str]]:
@@ -446,7 +451,7 @@ def _figure_claims(text: str, source: set[Decimal]) -> Iterator[tuple[int, str]]
         values = _figure_values(match, as_written=False)
         range_start = _RANGE_START.search(text[: match.start()])
         if range_start and len(match.group("int")) == 2 and not match.group("frac"):
-            values = {Decimal(range_start.group(1)[:2] + match.group("int"))}
+            values.add(Decimal(range_start.group(1)[:2] + match.group("int")))  # or a month: "2021-02"
         if not values & source:
             yield match.start(), match.group(0).strip()
     for match in _NUMBER_WORD.finditer(text.casefold()):
@@ -475,20 +480,6 @@ def _input_texts(application: Application | VprRequest) -> list[str]:
     return list(_strings(data))
 
 
-def _cv_years(application: Application | VprRequest) -> list[tuple[int, int]]:
-    cv = application.cv
-    if cv is None:
-        return []
-    this_year = datetime.now(UTC).year
-    spans = []
-    for job in cv.experience:
-        start = _YEAR.search(job.start or "")
-        end = _YEAR.search(job.end or "")
-        if start:
-            spans.append((int(start.group()), int(end.group()) if end else this_year))
-    return spans
-
-
 def _dedupe(claims: Iterable[str]) -> list[str]:
     seen: dict[str, str] = {}
     for claim in claims:
@@ -503,7 +494,7 @@ def verify_report(content: ReportContent, application: Application | VprRequest)
     """
     texts = _input_texts(application)
     vocabulary = _Vocabulary(texts)
-    figures = _source_figures(texts, _cv_years(application))
+    figures = _source_figures(texts, career_years(application.cv))
     claims: list[str] = []
     for section in report_sections(content):
         found = [*_word_claims(section, vocabulary), *_figure_claims(section, figures)]
