@@ -38,7 +38,8 @@ _TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*", re.UNICODE)  # "L&D" is one word
 _STOPWORDS = frozenset(
     """a an and are as at be by for from has have in into is it its of on or our the their to we will
     with you your years year experience strong ability skills skill work working team teams plus least
-    proven excellent solid good great deep demonstrated related relevant knowledge understanding etc
+    proven excellent solid good great demonstrated related relevant knowledge understanding etc such like
+    tools tool certification certificate certified fluent
     של את על עם או גם כי זה הוא היא אנחנו שנות שנים שנה ניסיון יכולת יכולות חזקות חזקה מוכח""".split()
 )
 #: Words that open a posting line but are not part of its subject ("Develop training programs").
@@ -59,6 +60,11 @@ _YEARS = re.compile(
     r"(?:at least\s+|minimum(?: of)?\s+)?(?P<n>\d{1,2})\s*(?:\+|-\s*\d{1,2})?\s*(?:years?|yrs?|שנות|שנים)",
     re.IGNORECASE,
 )
+
+#: Alternatives in a requirement: "Tableau or Power BI", "MSc or PhD", "SQL או Python".
+_ALTERNATIVES = re.compile(r"\s+(?:or|או)\s+", re.IGNORECASE)
+#: Parts that must all be met: "Hebrew and English", "Google Ads and LinkedIn Ads".
+_CONJUNCTS = re.compile(r"\s+and\s+|,\s*", re.IGNORECASE)
 
 _PHRASES = {
     "en": {
@@ -243,7 +249,7 @@ class SectionWriter:
             pool.append(_Evidence(role, job.company, job.title, _terms(role)))
             for highlight in job.highlights:
                 pool.append(_Evidence(highlight, job.company, job.title, _terms(highlight)))
-        pool += [_plain(item) for item in (*cv.skills, *cv.certifications)]
+        pool += [_plain(item) for item in (*cv.skills, *cv.certifications, *cv.languages)]
         pool += [_plain(f"{e.degree or ''} {e.field or ''}, {e.institution}".strip()) for e in cv.education]
         pool += [_plain(statement) for statement in (cv.headline, cv.summary) if statement]
         return pool
@@ -259,13 +265,26 @@ class SectionWriter:
     def _assess(self, requirement: str) -> _Assessment:
         terms = _terms(requirement)
         evidence, coverage = _best(terms, self.pool)
+        alternatives = _ALTERNATIVES.split(requirement)
+        for alternative in alternatives if len(alternatives) > 1 else []:
+            # "Tableau or Power BI": either alternative, fully met, meets the requirement.
+            found, found_coverage = _best(_terms(alternative), self.pool)
+            if found_coverage > coverage:
+                evidence, coverage = found, found_coverage
+        described = evidence.describe() if evidence else None
+        parts = [_best(_terms(part), self.pool) for part in _CONJUNCTS.split(requirement)]
+        if len(parts) > 1 and min(c for _, c in parts) > coverage:
+            # "Hebrew and English": each part met by its own CV line meets the whole.
+            coverage = min(c for _, c in parts)
+            described = "; ".join(dict.fromkeys(e.describe() for e, _ in parts if e))
         score = _alignment(coverage)
         closest = evidence
         if evidence is None:
             answer, answer_coverage = _best(terms, self.answers)
             evidence, closest = answer, None
             score = "MODERATE" if answer_coverage else "DEVELOPING"  # the candidate's word, not the CV's
-        described = evidence.describe() if evidence else self.text["no_evidence"]
+        if described is None or evidence is not closest:
+            described = evidence.describe() if evidence else self.text["no_evidence"]
         years = None
         required = _YEARS.search(requirement)
         if required:
@@ -404,10 +423,11 @@ class SectionWriter:
     def talking_points(self, matrix: list[EvidenceItem], differentiators: list[str]) -> list[str]:
         """Five to seven interview points, none repeating an earlier one's substance."""
         text = self.text
-        candidates = [
+        role_lines = {e.text for e in self.pool if e.is_role_line}
+        candidates = [  # a requirement backed by a specific CV fact, each fact once
             text["talking_requirement"].format(requirement=m.requirement, evidence=m.evidence)
             for m in matrix
-            if m.alignment_score != "DEVELOPING"
+            if m.alignment_score != "DEVELOPING" and m.evidence not in role_lines
         ]
         candidates += [
             text["talking_gap"].format(question=g.question, answer=g.answer)
@@ -425,8 +445,8 @@ class SectionWriter:
         candidates += [text["talking_prepare"].format(requirement=r.text) for r in self.responsibilities]
         candidates += [self._impact_default()]
         generic = [line.format(role=self.role, company=self.company) for line in text["talking_generic"]]
-        # What every point shares (the role and company names) says nothing about repetition.
-        shared = _terms(f"{self.role} {self.company}")
+        # The company's name, in every point, says nothing about repetition.
+        shared = _terms(self.company)
         points: list[str] = []
         for candidate in candidates:
             terms = _terms(candidate) - shared
@@ -447,7 +467,7 @@ class SectionWriter:
             " ".join([*posting.requirements, *posting.responsibilities, posting.role_title])
         )
         keywords = [self.role]
-        for line in (*posting.requirements, *posting.responsibilities, *posting.nice_to_have):
+        for line in (*self.requirements(), *posting.responsibilities, *posting.nice_to_have):
             keywords += [p for p in _phrases(line) if _terms(p) and _terms(p) <= cv_terms]
         keywords += [s for s in self.skills if _terms(s) & posting_terms]
         unique: dict[str, str] = {}
