@@ -74,6 +74,8 @@ _GENERIC = frozenset(
     strategies cultural fit talking point points keyword keywords roi kpi kpis okr okrs hr ai ml ux ui
     b2b b2c saas ceo cto cfo coo q&a faq""".split()
 )
+#: Generic in "reports to the CEO", a claim in "served as CFO" (the candidate as the subject).
+_TITLE_ACRONYMS = frozenset({"ceo", "cto", "cfo", "coo"})
 #: Workplace words too recent for the dictionary behind the lexicon; ordinary in any report.
 _WORKPLACE = frozenset(
     """onboarding offboarding workflow workflows upskilling reskilling roadmap roadmaps stakeholder
@@ -160,10 +162,13 @@ def _hebrew_forms(word: str, *, prefixes: bool = True) -> set[str]:
 class _Vocabulary:
     """Every word of the inputs (Latin keys and 6-letter stems, Hebrew forms) and their initials."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], generic: frozenset[str] = _GENERIC) -> None:
+        self.generic = generic
         self.keys: set[str] = set()
         self.initials: set[str] = set()
         self.hebrew: set[str] = set()
+        self.hebrew_pairs: set[tuple[str, str]] = set()
+        texts = list(texts)
         for text in texts:
             words: list[str] = []
             for token in _LATIN_WORD.findall(text):
@@ -179,19 +184,33 @@ class _Vocabulary:
                     run += word[0].casefold()
                     if len(run) > 1:
                         self.initials.add(run)
-            for token in _HEBREW_WORD.findall(text):
+            hebrew = _HEBREW_WORD.findall(text)
+            for token in hebrew:
                 self.hebrew |= _hebrew_forms(token)
+            for first, second in itertools.pairwise(hebrew):
+                self.hebrew_pairs.update(itertools.product(_hebrew_forms(first), _hebrew_forms(second)))
+        self.text = "\n".join(texts).casefold()
         self.stems = {key[:6] for key in self.keys if len(key) >= 6}
 
     def supports(self, word: str) -> bool:
         key = _key(word)
-        if key in self.keys or key in _GENERIC or (len(key) >= 6 and key[:6] in self.stems):
+        if key in self.keys or key in self.generic or (len(key) >= 6 and key[:6] in self.stems):
             return True
         parts = _PARTS.findall(word)
-        if len(parts) > 1 and all(self.supports(part) for part in parts):
-            return True  # "Node.js", "SHRM-CP" when the inputs have the parts
+        if len(parts) > 1:
+            supported = [self.supports(part) for part in parts]
+            if any(supported) and all(s or _is_ordinary(p) for s, p in zip(supported, parts, strict=True)):
+                return True  # "Node.js", "SHRM-CP", "CISSP-certified" when the inputs have the name
         letters = "".join(c for c in word if c.isalpha())
         return letters.isupper() and len(letters) > 1 and letters.casefold() in self.initials
+
+    def has_phrase(self, phrase: str) -> bool:
+        """The words as written together somewhere in the inputs (case aside)."""
+        return " ".join(phrase.split()).casefold() in self.text
+
+    def supports_hebrew_pair(self, first: str, second: str) -> bool:
+        """Two Hebrew words that stand next to each other in the inputs (prefixes, suffixes aside)."""
+        return bool(set(itertools.product(_hebrew_forms(first), _hebrew_forms(second))) & self.hebrew_pairs)
 
     def supports_hebrew(self, word: str) -> bool:
         return bool(_hebrew_forms(word) & self.hebrew)
@@ -199,7 +218,19 @@ class _Vocabulary:
     def known_hebrew(self, word: str) -> bool:
         """In the inputs or an ordinary Hebrew word (the gazetteer's names are not in the lexicon)."""
         forms = _hebrew_forms(word)
-        return bool(forms & self.hebrew or forms & _lexicon("he") or forms & _HEBREW_GENERIC)
+        return bool(
+            forms & self.hebrew
+            or forms & _HEBREW_GENERIC
+            or forms & _HEBREW_WORKPLACE
+            or forms & _lexicon("he")
+        )
+
+
+#: Hebrew workplace loanwords too new or too rare for the lexicon; ordinary in any report.
+_HEBREW_WORKPLACE = frozenset(
+    """דשבורד דשבורדים אונבורדינג פיצ'ר פיצ'רים סטארטאפ סטארט-אפ פרילנסר פרילנסרים אנליטיקה אנליטי
+    אנליטית פרודקט סקייל סקיילביליות מנטורינג קואצ'ינג פידבק רואדמאפ אג'ייל ספרינט ספרינטים""".split()
+)
 
 
 def _starts_sentence(before: str, first: bool) -> bool:
@@ -258,14 +289,18 @@ def _latin_claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int
 
 #: Words that make a role phrase senior or specific: with the head noun, they must come from the inputs.
 _SENIORITY = frozenset(
-    "senior junior principal chief head lead staff vice associate assistant deputy executive global".split()
+    "senior junior principal chief head lead staff vice associate assistant deputy executive global group "
+    "regional managing".split()
 )
 _DETERMINERS = frozenset("a an the its their his her our".split())
 
 
 def _role_claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int]]:
-    """Role phrases ("as a senior director of sales", "כמנהלת מכירות") whose title words are not the
-    inputs' — invented titles are usually made of ordinary words, so the lexicon cannot catch them."""
+    """Role phrases ("as a senior director of sales", "as nurse manager", "כמנהלת מכירות") that the
+    candidate's texts do not contain — invented titles are usually made of ordinary words, so the
+    lexicon cannot catch them. The title's seniority words and head noun must be the inputs', and the
+    known words just before the head must occur together as written ("nurse manager" is not backed by
+    "Registered Nurse" and "Product Manager"); other modifiers are prose ("an experienced manager")."""
     tokens = list(_LATIN_WORD.finditer(text))
     for index, token in enumerate(tokens):
         if token.group().casefold() != "as":
@@ -277,25 +312,40 @@ def _role_claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int]
             phrase.append(nxt)
         words = [t.group().casefold() for t in phrase]
         heads = [i for i, w in enumerate(words) if _key(w) in _TITLE_HEADS]
-        if not heads or any(w not in _DETERMINERS and _key(w) not in _SENIORITY for w in words[: heads[0]]):
-            continue  # "as well as", "as part of", "as an experienced manager" (no seniority claim)
-        end = heads[0]
-        if end + 2 < len(words) and words[end + 1] == "of":
-            end += 2  # "director of enablement"
-        checked = [t for t, w in zip(phrase[: end + 1], words, strict=False) if w not in _DETERMINERS]
-        checked = [t for t in checked if t.group().casefold() not in _CONNECTORS]
-        if checked and not all(vocabulary.supports(t.group()) for t in checked):
-            yield checked[0].start(), phrase[end].end()
+        if not heads:
+            continue  # "as well as", "as part of"
+        head = heads[0]
+        start = 0
+        while start < head and words[start] in _DETERMINERS:
+            start += 1
+        end = head + 2 if head + 2 < len(words) and words[head + 1] == "of" else head
+        title = [t for t in phrase[start : end + 1] if t.group().casefold() not in _CONNECTORS]
+        strict = [
+            t for t in title if _key(t.group()) in _SENIORITY | _TITLE_HEADS or t.start() > phrase[head].end()
+        ]
+        known = head  # the run of known words that ends at the head
+        while known > start and vocabulary.supports(phrase[known - 1].group()):
+            known -= 1
+        together = text[phrase[known].start() : phrase[head].end()]
+        if not all(vocabulary.supports(t.group()) for t in strict) or (
+            known < head and not vocabulary.has_phrase(together)
+        ):
+            yield phrase[start].start(), phrase[end].end()
     hebrew = list(_HEBREW_WORD.finditer(text))
     for index, token in enumerate(hebrew):
         word = token.group()
         if not word.startswith("כ") or not _hebrew_forms(word[1:]) & _HEBREW_TITLE_HEADS:
             continue
-        span = [token]
-        if index + 1 < len(hebrew) and not text[token.end() : hebrew[index + 1].start()].strip():
-            span.append(hebrew[index + 1])
-        if not all(vocabulary.supports_hebrew(t.group()) for t in span):
-            yield token.start(), span[-1].end()
+        nxt = hebrew[index + 1] if index + 1 < len(hebrew) else None
+        # "כמנהלת מחלקה" (a construct: the title goes on), not "כמנהלת בשטראוס" ("at"), a new phrase.
+        if nxt is None or text[token.end() : nxt.start()].strip() or nxt.group()[0] in "בלוש":
+            supported = vocabulary.supports_hebrew(word)
+            span_end = token.end()
+        else:
+            supported = vocabulary.supports_hebrew_pair(word, nxt.group())
+            span_end = nxt.end()
+        if not supported:
+            yield token.start(), span_end
 
 
 def _hebrew_claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, int]]:
@@ -318,12 +368,43 @@ def _merge(spans: Iterable[tuple[int, int]], text: str) -> list[tuple[int, int]]
     return merged
 
 
-def _word_claims(text: str, vocabulary: _Vocabulary) -> Iterator[tuple[int, str]]:
-    spans = [
-        *_latin_claims(text, vocabulary),
-        *_role_claims(text, vocabulary),
-        *_hebrew_claims(text, vocabulary),
-    ]
+#: Words that make a sentence a claim about what the candidate holds or did ("holds", "served as",
+#: "בוגרת"): its names must come from what the candidate wrote, not from the posting.
+_POSSESSION = re.compile(
+    r"\b(?:holds?|held|earned|obtained|awarded|completed|certified|graduated?|alumn\w*|served|promoted|"
+    r"worked|joined|hired|employed|formerly|previously|degree)\b|"
+    r"(?<![\u05d0-\u05ea])[ו]?(?:בעל|בעלת|בוגר|בוגרת|שימש|שימשה|עבד|עבדה|הוסמך|הוסמכה|תואר)(?![\u05d0-\u05ea])",
+    re.IGNORECASE,
+)
+#: A sentence: up to a ".", "!", "?" or ";" before a space (so "B.A." and "Node.js" stay inside).
+_SENTENCE = re.compile(r"(?:[^.!?;\n]|[.!?;]+(?=\S))+[.!?;]*")
+#: Quoted text ("On “GraphQL APIs”: ...") is the posting's or the candidate's own words, checked as such.
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+def _word_claims(
+    text: str, vocabulary: _Vocabulary, candidate: _Vocabulary, roles: _Vocabulary
+) -> Iterator[tuple[int, str]]:
+    """Word claims of ``text``: names of a sentence about what the candidate holds or did are checked
+    against the candidate's own texts (``candidate``), role phrases against those and the role applied
+    for (``roles``), the rest against all inputs — so "Holds the OSCP" and "served as CFO" are claims
+    even when the posting asks for an OSCP and a CFO."""
+    spans = list(_hebrew_claims(text, vocabulary))
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+
+    def in_quotes(start: int) -> bool:
+        return any(q_start <= start < q_end for q_start, q_end in quotes_here)
+
+    for sentence in _SENTENCE.finditer(text):
+        body, offset = sentence.group(), sentence.start()
+        quotes_here = [(a - offset, b - offset) for a, b in quoted]
+        about_candidate = bool(_POSSESSION.search(_QUOTED.sub(" ", body)))
+        found = [*_latin_claims(body, vocabulary)] if about_candidate else []
+        found = [span for span in found if in_quotes(span[0])]  # quotes: checked against all inputs
+        own = _latin_claims(body, candidate if about_candidate else vocabulary)
+        found += [span for span in own if not (about_candidate and in_quotes(span[0]))]
+        found += [span for span in _role_claims(body, roles) if not in_quotes(span[0])]
+        spans += [(start + offset, end + offset) for start, end in found]
     for start, end in _merge(spans, text):
         yield start, text[start:end]
 
@@ -480,6 +561,15 @@ def _input_texts(application: Application | VprRequest) -> list[str]:
     return list(_strings(data))
 
 
+def _candidate_texts(application: Application | VprRequest) -> list[str]:
+    """What the candidate wrote (CV, gap answers), and the company's name: a claim about what the
+    candidate holds or did needs these, not the posting's list of wishes or the title applied for."""
+    texts = [application.job_posting.company_name, *(g.answer for g in application.gap_responses)]
+    if application.cv is not None:
+        texts += _strings(application.cv.model_dump(mode="json"))
+    return texts
+
+
 def _dedupe(claims: Iterable[str]) -> list[str]:
     seen: dict[str, str] = {}
     for claim in claims:
@@ -494,10 +584,13 @@ def verify_report(content: ReportContent, application: Application | VprRequest)
     """
     texts = _input_texts(application)
     vocabulary = _Vocabulary(texts)
+    own = _candidate_texts(application)
+    candidate = _Vocabulary(own, generic=_GENERIC - _TITLE_ACRONYMS)
+    roles = _Vocabulary([*own, application.job_posting.role_title], generic=_GENERIC - _TITLE_ACRONYMS)
     figures = _source_figures(texts, career_years(application.cv))
     claims: list[str] = []
     for section in report_sections(content):
-        found = [*_word_claims(section, vocabulary), *_figure_claims(section, figures)]
+        found = [*_word_claims(section, vocabulary, candidate, roles), *_figure_claims(section, figures)]
         claims.extend(claim for _, claim in sorted(found))
     unsupported = _dedupe(claims)
     return Verification(grounded=not unsupported, unsupported_claims=unsupported)

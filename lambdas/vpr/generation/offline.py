@@ -40,7 +40,8 @@ _STOPWORDS = frozenset(
     with you your years year experience strong ability skills skill work working team teams plus least
     proven excellent solid good great demonstrated related relevant knowledge understanding etc such like
     tools tool certification certificate certified fluent
-    של את על עם או גם כי זה הוא היא אנחנו שנות שנים שנה ניסיון יכולת יכולות חזקות חזקה מוכח""".split()
+    של את על עם או גם כי זה הוא היא אנחנו שנות שנים שנה ניסיון יכולת יכולות חזקות חזקה מוכח ידע היכרות
+    רמה ברמה גבוהה בתחום""".split()
 )
 #: Words that open a posting line but are not part of its subject ("Develop training programs").
 _LEADING_FILLER = frozenset(
@@ -157,7 +158,7 @@ def _stem(word: str) -> str:
     if "\u05d0" <= word[0] <= "\u05ea":
         while len(word) > 4 and word[0] in "ובלמהשכ":
             word = word[1:]
-        return word[:4]
+        return word[:3]  # most Hebrew words build on a three-letter root: "פיתוח" ~ "פיתחתי"
     return word[:5]
 
 
