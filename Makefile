@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := lambdas:.
 
-.PHONY: install run test lint format synth bench schemas clean
+.PHONY: install run test lint format synth bench eval schemas clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ schemas: install
 
 bench: install
 	$(BIN)/python -m bench
+
+## Score a report for each application of the evaluation set (eval/); table + totals, JSON in eval/results.json
+eval: install
+	$(BIN)/python -m eval
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .ruff_cache
