@@ -23,17 +23,23 @@ A word in neither is an unsupported claim, whatever its case or position. On top
   capital (``eBay``) — must come from the inputs even when they are ordinary words ("Head of Learning",
   "Oracle"); the phrase is reported whole ("Senior Director of Enablement"). A capitalized word that
   opens a sentence is prose unless it is unknown ("Strong fit." is fine, "Google hired" is not).
-* **Roles** — "as a director", "כמנהל מכירות": a role phrase's title words must come from the inputs,
-  because an invented title is usually made of ordinary words.
+* **Claims about the candidate** — in a sentence saying what the candidate holds or did ("holds",
+  "served as", "בוגרת", "עבדה"), names must come from what the candidate wrote (CV, gap answers) or the
+  company's name: the posting asking for an OSCP or a CFO does not make "Holds the OSCP" true.
+* **Roles** — "as a director", "as nurse manager", "כמנהלת מחלקה": a role phrase's seniority words and
+  head noun must be the candidate's (or the role applied for), and its known words must occur together
+  as written, because an invented title is usually made of ordinary words.
 * **Figures** — every number written with digits, and number words from eleven up ("forty percent"),
   compared by value: ``30%`` = ``30 percent`` = ``30 אחוז``; ``2TB`` = ``2 TB``; ``1,000`` = ``1000``;
   ``1.5M`` = ``1,500,000``; a number word in the inputs ("five years") backs the digit; a role's length
-  and the CV's total span in years (from its dates) count as stated; "2018–21" is read as 2018–2021.
+  and the CV's total span in years (from its dates) count as stated, and so does the total of any group
+  of roles ("8 years of training roles"); "2018–21" is read as 2018–2021.
 
 What it cannot see (measured by ``make eval``'s labelled set): an invented fact made only of ordinary
-words outside a role phrase ("led the sales team"), and a name that is also an ordinary word written in
-lowercase ("shell"). The Claude generator's prompt forbids inventions; this check is the safety net,
-and it also runs on its own from the CLI to audit any stored report.
+words outside a role phrase ("led the sales team"), a number word up to ten ("six"), and a name that is
+also an ordinary word and not in the gazetteer ("shell", "פרטנר"). The Claude generator's prompt
+forbids inventions; this check is the safety net, and it also runs on its own from the CLI to audit any
+stored report.
 """
 
 from __future__ import annotations
@@ -72,7 +78,7 @@ _GENERIC = frozenset(
     december monday tuesday wednesday thursday friday saturday sunday strong moderate developing value
     proposition report executive summary evidence matrix differentiator differentiators gap gaps strategy
     strategies cultural fit talking point points keyword keywords roi kpi kpis okr okrs hr ai ml ux ui
-    b2b b2c saas ceo cto cfo coo q&a faq""".split()
+    b2b b2c saas ceo cto cfo coo q&a faq eg ie etc vs""".split()
 )
 #: Generic in "reports to the CEO", a claim in "served as CFO" (the candidate as the subject).
 _TITLE_ACRONYMS = frozenset({"ceo", "cto", "cfo", "coo"})
@@ -173,6 +179,8 @@ class _Vocabulary:
             words: list[str] = []
             for token in _LATIN_WORD.findall(text):
                 self.keys.add(_key(token))
+                if "." in token:
+                    self.keys.add("".join(_PARTS.findall(token)).casefold())  # "B.A." is also "ba"
                 for part in _PARTS.findall(token):
                     self.keys.add(_key(part))
                     if part.casefold() not in _CONNECTORS:
@@ -197,6 +205,9 @@ class _Vocabulary:
         if key in self.keys or key in self.generic or (len(key) >= 6 and key[:6] in self.stems):
             return True
         parts = _PARTS.findall(word)
+        if "." in word and all(len(part) <= 3 for part in parts):
+            letters = "".join(parts).casefold()
+            return letters in self.keys or letters in self.generic  # "B.A.", "M.Sc" as "BA", "MSc"
         if len(parts) > 1:
             supported = [self.supports(part) for part in parts]
             if any(supported) and all(s or _is_ordinary(p) for s, p in zip(supported, parts, strict=True)):

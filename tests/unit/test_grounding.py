@@ -206,3 +206,38 @@ def test_hebrew_inventions_with_prefixes_are_found_and_plain_hebrew_is_not(
 )
 def test_unit_spacing_number_words_date_ranges_and_plain_roles_are_not_flagged(summary: str) -> None:
     assert _claims_in(summary) == []
+
+
+def test_a_claim_about_the_candidate_needs_the_candidates_own_words_not_the_postings() -> None:
+    data = example_application(requirements=["OSCP certification", "5+ years L&D experience"])
+    data["job_posting"]["description"] = "You will report to the VP of Learning."
+
+    assert _claims_in("Holds the OSCP certification.", data) == ["OSCP"]
+    assert _claims_in("Served as VP of Learning at Wix.", data) == ["VP of Learning"]
+    # Quoting the posting is not a claim, nor is naming the company or the role applied for.
+    assert _claims_in("On “OSCP certification”: holds the ATD CPTD instead.", data) == []
+    assert (
+        _claims_in("Worked at Wix; would join Natural Intelligence as Learning & Development Manager.") == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        # "Training Specialist" and "L&D Manager" do not make a "training manager"
+        ("Led onboarding as training manager at Wix.", ["training manager"]),
+        ("Promoted to group L&D manager.", []),  # no "as": not a role phrase; every word is the CV's
+        ("Worked as group L&D manager at Wix.", ["group L&D manager"]),
+        ("Known as an experienced L&D manager.", []),
+        ("Worked as the L&D Manager at Wix.", []),
+    ],
+)
+def test_role_phrases_must_occur_as_the_cv_writes_them(summary: str, expected: list[str]) -> None:
+    assert _claims_in(summary) == expected
+
+
+def test_abbreviations_with_dots_do_not_hide_the_rest_of_the_sentence() -> None:
+    # A sentence is split at ". " only: "B.A." and "Node.js" stay inside it, and so does "Stanford".
+    assert _claims_in("Graduated from Stanford with a B.A. in Psychology.") == ["Stanford", "B.A"]
+    assert _claims_in("CPTD-certified L&D manager, e.g. at Wix.") == []
+    assert _claims_in("Holds an M.A. in Organizational Psychology.") == []  # the CV writes "MA"
