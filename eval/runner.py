@@ -125,7 +125,13 @@ def evaluate(cases: list[Case], generator: ReportGenerator, jobs: int = 1) -> li
         application = application_of(case, profiles)
         report = generator.generate(application).report
         return score_report(
-            report, application, app_id=case.id, cv_source=case.cv_source, met=case.met, unmet=case.unmet
+            report,
+            application,
+            app_id=case.id,
+            cv_source=case.cv_source,
+            met=case.met,
+            unmet=case.unmet,
+            claude=generator.name == "claude",
         )
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -8,7 +8,8 @@ the report and the inputs only (the report's own ``verification`` is not trusted
   unmet is not (share of labelled requirements; unlabelled ones are not counted).
 * **unsupported** — claims the grounding check finds (``vpr.grounding``).
 * **budget** — section budgets broken (word and item limits below: the upper bounds of the Claude
-  prompt's budgets, which the offline generator's shorter report must respect too).
+  prompt's budgets, which the offline generator's shorter report must respect too; a Claude report must
+  also reach the 1,500 words it is asked for).
 * **language** — the report's language is the posting's, and its own prose is in that script.
 * **complete** — every section present and within its item counts; talking points do not repeat.
 """
@@ -35,6 +36,9 @@ WORD_BUDGETS = {
 }
 ITEM_BUDGETS = {"differentiators": (1, 5), "talking_points": (5, 7), "keywords": (3, 20)}
 TOTAL_WORDS = 2_000
+#: Claude is asked for 1,500-2,000 words; the offline generator is documented as shorter, so the lower
+#: bound applies to Claude's reports only (``claude=True``).
+CLAUDE_MIN_WORDS = 1_500
 
 _TOKEN = re.compile(r"[^\W\d_]{3,}")
 
@@ -111,6 +115,7 @@ def score_report(
     cv_source: str,
     met: list[str] | None = None,
     unmet: list[str] | None = None,
+    claude: bool = False,
 ) -> Score:
     requirements = list(application.job_posting.requirements)
     rows = report.evidence_matrix
@@ -160,6 +165,8 @@ def score_report(
             budget.append(f"{name}: {count} items, not {low}-{high}")
     if report.word_count > TOTAL_WORDS:
         budget.append(f"report over {TOTAL_WORDS} words: {report.word_count}")
+    if claude and report.word_count < CLAUDE_MIN_WORDS:
+        budget.append(f"report under {CLAUDE_MIN_WORDS} words: {report.word_count}")
 
     posting_language = application.job_posting.language
     share = _script_share(_template_prose(report, application), posting_language)

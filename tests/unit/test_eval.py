@@ -113,6 +113,8 @@ def test_a_report_over_its_budgets_is_reported():
     assert "executive_summary over 250 words: 300" in score.budget
     assert "keywords: 2 items, not 3-20" in score.budget
     assert "repeated keywords" in score.complete
+    as_claude = score_report(report, application, app_id=case.id, cv_source=case.cv_source, claude=True)
+    assert as_claude.budget == [f"report under 1500 words: {report.word_count}"]  # Claude is asked for more
 
 
 def test_make_eval_prints_a_table_and_writes_json(tmp_path, capsys, monkeypatch):
@@ -160,4 +162,5 @@ def test_the_runner_drives_claude_through_the_real_sdk(fake_anthropic: FakeAnthr
     assert result["generator"] == "claude" and result["model"] == "claude-sonnet-5-5"
     assert [a["id"] for a in result["applications"]] == list(ids)
     assert result["totals"]["unsupported"] == 0 and result["totals"]["coverage"] == 1.0
+    assert result["totals"]["budget_violations"] == 2  # the scripted answers are short offline reports
     assert "Kubernetes" in fake_anthropic.requests[0].user_text()
