@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := lambdas:.
 
-.PHONY: install run test lint format synth lint-cfn lint-workflow check-asset deploy bench bench-import schemas fuzz clean
+.PHONY: install run test lint format synth lint-cfn lint-workflow check-asset deploy bench bench-import schemas fuzz eval clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,10 @@ bench-import: install
 ## 10,000 generated and hostile requests against a fresh local service; prints the status histogram
 fuzz: install
 	$(BIN)/python -m tests.fuzz --requests $${FUZZ_REQUESTS:-10000}
+
+## Score a report for each application of the evaluation set (eval/); table + totals, JSON in eval/results.json
+eval: install
+	$(BIN)/python -m eval
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .ruff_cache

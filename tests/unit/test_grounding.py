@@ -159,3 +159,85 @@ def _input_sentences() -> list[str]:
 def test_any_report_quoting_the_inputs_is_grounded(picked: list[str], lead: str) -> None:
     summary = lead + ". ".join(s.lower() if i % 2 else s for i, s in enumerate(picked)) + "."
     assert _claims_in(summary) == []
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        # found without capitals: lowercase, sentence-initial, Hebrew with attached prefixes
+        ("Previously worked at microsoft on onboarding.", ["microsoft"]),
+        ("Google hired the candidate.", ["Google"]),
+        ("holds a pmp certification.", ["pmp"]),
+        ("served as senior director of enablement at Wix.", ["senior director of enablement"]),
+        ("As head of sales, ran workshops.", ["head of sales"]),
+        ("Grew completion by forty percent.", ["forty"]),
+        ("Worked with apple on training.", ["apple"]),  # a name that is also a word: the gazetteer
+    ],
+)
+def test_inventions_without_capitals(summary: str, expected: list[str]) -> None:
+    assert _claims_in(summary) == expected
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        ("עבד/ה במיקרוסופט על תוכניות הדרכה.", ["במיקרוסופט"]),
+        ("הוביל/ה את ההדרכה בגוגל.", ["בגוגל"]),
+        ("שימש/ה כמנהלת מכירות ב-Wix.", ["כמנהלת מכירות"]),
+        ("בוגר/ת הטכניון.", ["הטכניון"]),
+        ("קיצר/ה את זמן הקליטה בשלושים אחוז.", []),  # "30%" in the CV
+        ("ניסיון של שבע שנים בבניית תוכניות הדרכה ללומדים חדשים, בתקציב בש״ח.", []),
+    ],
+)
+def test_hebrew_inventions_with_prefixes_are_found_and_plain_hebrew_is_not(
+    summary: str, expected: list[str]
+) -> None:
+    assert _claims_in(summary, hebrew_application()) == expected
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Moved 2 TB of content.",  # the CV writes "2TB"
+        "Cut ramp-up time by thirty percent.",
+        "L&D Manager at Wix (2020–present), Training Specialist 2017–19.",
+        "An experienced manager who led workshops as a training specialist.",
+    ],
+)
+def test_unit_spacing_number_words_date_ranges_and_plain_roles_are_not_flagged(summary: str) -> None:
+    assert _claims_in(summary) == []
+
+
+def test_a_claim_about_the_candidate_needs_the_candidates_own_words_not_the_postings() -> None:
+    data = example_application(requirements=["OSCP certification", "5+ years L&D experience"])
+    data["job_posting"]["description"] = "You will report to the VP of Learning."
+
+    assert _claims_in("Holds the OSCP certification.", data) == ["OSCP"]
+    assert _claims_in("Served as VP of Learning at Wix.", data) == ["VP of Learning"]
+    # Quoting the posting is not a claim, nor is naming the company or the role applied for.
+    assert _claims_in("On “OSCP certification”: holds the ATD CPTD instead.", data) == []
+    assert (
+        _claims_in("Worked at Wix; would join Natural Intelligence as Learning & Development Manager.") == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        # "Training Specialist" and "L&D Manager" do not make a "training manager"
+        ("Led onboarding as training manager at Wix.", ["training manager"]),
+        ("Promoted to group L&D manager.", []),  # no "as": not a role phrase; every word is the CV's
+        ("Worked as group L&D manager at Wix.", ["group L&D manager"]),
+        ("Known as an experienced L&D manager.", []),
+        ("Worked as the L&D Manager at Wix.", []),
+    ],
+)
+def test_role_phrases_must_occur_as_the_cv_writes_them(summary: str, expected: list[str]) -> None:
+    assert _claims_in(summary) == expected
+
+
+def test_abbreviations_with_dots_do_not_hide_the_rest_of_the_sentence() -> None:
+    # A sentence is split at ". " only: "B.A." and "Node.js" stay inside it, and so does "Stanford".
+    assert _claims_in("Graduated from Stanford with a B.A. in Psychology.") == ["Stanford", "B.A"]
+    assert _claims_in("CPTD-certified L&D manager, e.g. at Wix.") == []
+    assert _claims_in("Holds an M.A. in Organizational Psychology.") == []  # the CV writes "MA"

@@ -122,3 +122,56 @@ def test_minimal_posting_and_cv_still_get_five_grounded_talking_points(language)
 
     assert 5 <= len(report.talking_points) <= 7
     assert report.verification.grounded, report.verification.unsupported_claims
+
+
+# --- issue 11: an honest offline report ------------------------------------------------------------
+
+
+def test_years_requirement_is_read_from_the_cv_dates_and_met_is_strong(application):
+    report = OfflineGenerator().write(application)
+    years = next(m for m in report.evidence_matrix if m.requirement == "5+ years L&D experience")
+
+    # Wix 2021-present and Fiverr 2018-2021 are both L&D roles ("L&D" = "Learning & Development").
+    assert years.alignment_score == "STRONG"
+    assert "Wix (2021-02" in years.evidence and "Fiverr (2018-01" in years.evidence
+    assert report.gap_strategies == []  # both requirements are met: no gap to strategise
+
+
+def test_too_few_years_is_a_gap_with_a_strategy_from_the_closest_facts(example_request):
+    example_request["job_posting"]["requirements"] = ["12+ years L&D experience", "Salesforce administration"]
+    application = Application.model_validate({**example_request, "cv": SAMPLE_CV})
+
+    report = OfflineGenerator().write(application)
+
+    scores = {m.requirement: m.alignment_score for m in report.evidence_matrix}
+    assert scores["12+ years L&D experience"] == "MODERATE"  # the dates show 8 of the 12 years
+    assert scores["Salesforce administration"] == "DEVELOPING"
+    gaps = {g.gap: g for g in report.gap_strategies}
+    assert set(gaps) == set(scores)
+    assert "12" in gaps["12+ years L&D experience"].mitigation_approach
+    assert "Closest evidence in the CV" in gaps["12+ years L&D experience"].mitigation_approach
+    assert verify_report(report, application).grounded
+
+
+def test_no_requirement_rated_strong_is_listed_as_a_gap(application):
+    report = OfflineGenerator().write(application)
+    strong = {m.requirement for m in report.evidence_matrix if m.alignment_score == "STRONG"}
+
+    assert not strong & {g.gap for g in report.gap_strategies}
+    assert {m.requirement for m in report.evidence_matrix} - strong == {g.gap for g in report.gap_strategies}
+
+
+def test_keywords_are_phrases_of_the_posting_not_single_words(application):
+    keywords = OfflineGenerator().write(application).keywords
+
+    assert "training programs" in keywords and "learning needs" in keywords
+    assert not {"Develop", "training", "programs", "needs"} & set(keywords)
+
+
+def test_talking_points_do_not_repeat_each_other(application):
+    points = OfflineGenerator().write(application).talking_points
+
+    assert len(points) == len(set(points))
+    for i, first in enumerate(points):
+        for second in points[i + 1 :]:
+            assert first not in second and second not in first
