@@ -120,7 +120,12 @@ export function layout(machine) {
   return { nodes, edges, width, height: Math.max(y - GAP_Y, NODE_H) };
 }
 
-function edgePath(a, b, isBack) {
+function edgePath(a, b, isBack, laneX) {
+  if (!isBack && b.y > a.y + a.h + GAP_Y + 1) {
+    // Skips a layer: around the states in between, by a lane on the right.
+    const y1 = a.y + a.h / 2;
+    return `M${a.x + a.w},${y1} C${laneX},${y1} ${laneX},${b.y - GAP_Y / 2} ${b.x + b.w / 2},${b.y}`;
+  }
   if (!isBack && b.y > a.y) {
     const x1 = a.x + a.w / 2;
     const y1 = a.y + a.h;
@@ -129,19 +134,17 @@ function edgePath(a, b, isBack) {
     const mid = (y1 + y2) / 2;
     return `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`;
   }
-  // Back or sideways edge: leave on the right, come in on the right, bowing outwards.
-  const x1 = a.x + a.w;
+  // Back (a loop) or sideways edge: by a lane on the left, clear of the Catch lane on the right.
   const y1 = a.y + a.h / 2;
-  const x2 = b.x + b.w;
   const y2 = b.y + b.h / 2;
-  const bow = Math.max(x1, x2) + 40;
-  return `M${x1},${y1} C${bow},${y1} ${bow},${y2} ${x2},${y2}`;
+  const bow = Math.min(a.x, b.x) - 40;
+  return `M${a.x},${y1} C${bow},${y1} ${bow},${y2} ${b.x},${y2}`;
 }
 
 function drawMachine(group, machine, outcomes) {
   for (const edge of machine.edges) {
     const path = svg("path", {
-      d: edgePath(machine.nodes[edge.from], machine.nodes[edge.to], edge.back),
+      d: edgePath(machine.nodes[edge.from], machine.nodes[edge.to], edge.back, machine.width + 30),
       class: `edge ${edge.kind}`,
       "marker-end": "url(#arrow)",
       "data-from": edge.from,
@@ -184,11 +187,12 @@ function drawMachine(group, machine, outcomes) {
 export function drawGraph(container, definition, outcomes) {
   const machine = layout(definition);
   const margin = 12;
+  const lanes = 60; // room for the loop lane on the left and the Catch lane on the right
   const root = svg("svg", {
     class: "graph",
-    width: machine.width + 2 * margin + 60,
+    width: machine.width + 2 * margin + 2 * lanes,
     height: machine.height + 2 * margin,
-    viewBox: `${-margin} ${-margin} ${machine.width + 2 * margin + 60} ${machine.height + 2 * margin}`,
+    viewBox: `${-margin - lanes} ${-margin} ${machine.width + 2 * margin + 2 * lanes} ${machine.height + 2 * margin}`,
     role: "img",
     "aria-label": "State machine",
   });

@@ -269,3 +269,97 @@ def test_console_shows_the_failed_state_of_a_failed_job(page, web_service: Servi
     row = page.wait_for_selector(f'#executions tr[data-arn="{job_id}"]')
     assert row.query_selector("td:last-child").text_content() == "CvNotFound"
     screenshot()
+
+
+def test_console_draws_any_definition_choice_and_map_iterator_states_included(
+    page, web_service: Service, screenshot
+):
+    """The graph follows the definition it is given (the workflow will grow a Choice and a Map)."""
+    definition = {
+        "StartAt": "Validate",
+        "States": {
+            "Validate": {"Type": "Task", "Resource": "x", "Next": "Plan"},
+            "Plan": {"Type": "Task", "Resource": "x", "Next": "Sections"},
+            "Sections": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "WriteSection",
+                    "States": {"WriteSection": {"Type": "Task", "Resource": "x", "End": True}},
+                },
+                "Next": "Enough?",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "JobFailed"}],
+            },
+            "Enough?": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.ok", "BooleanEquals": True, "Next": "Assemble"}],
+                "Default": "Plan",
+            },
+            "Assemble": {"Type": "Task", "Resource": "x", "Next": "Done"},
+            "Done": {"Type": "Succeed"},
+            "JobFailed": {"Type": "Fail"},
+        },
+    }
+    outcomes = {
+        "Validate": {"status": "succeeded"},
+        "Plan": {"status": "succeeded", "visits": 2},
+        "Sections": {"status": "running"},
+        "WriteSection": {"status": "retried", "retries": 1, "visits": 3},
+        "Enough?": {"status": "succeeded"},
+    }
+    view = {
+        "execution": {
+            "arn": "arn:aws:states:r:1:execution:m:x",
+            "name": "x",
+            "status": "RUNNING",
+            "started_at": "2026-01-01T00:00:00+00:00",
+            "stopped_at": None,
+            "duration_s": None,
+            "error": None,
+            "cause": None,
+        },
+        "definition": definition,
+        "states": outcomes,
+        "events": [],
+    }
+    page.route(
+        "**/console/api/execution?*",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(view)),
+    )
+    page.goto(web_service.url + "/console?job=" + urllib.parse.quote(view["execution"]["arn"], safe=""))
+    page.wait_for_selector("svg.graph g.node")
+
+    drawn = {
+        state: page.get_attribute(f'g.node[data-state="{state}"]', "data-status")
+        for state in [
+            "Validate",
+            "Plan",
+            "Sections",
+            "WriteSection",
+            "Enough?",
+            "Assemble",
+            "Done",
+            "JobFailed",
+        ]
+    }
+    assert drawn == {
+        "Validate": "succeeded",
+        "Plan": "succeeded",
+        "Sections": "running",
+        "WriteSection": "retried",
+        "Enough?": "succeeded",
+        "Assemble": "not_started",
+        "Done": "not_started",
+        "JobFailed": "not_started",
+    }
+    # The iterator's state is drawn inside its Map; the Choice's loop back to Plan is an edge too.
+    assert page.locator('g.node[data-state="Sections"] g.node[data-state="WriteSection"]').count() == 1
+    assert page.locator('path.edge.default[data-from="Enough?"][data-to="Plan"]').count() == 1
+    assert page.locator('path.edge.choice[data-from="Enough?"][data-to="Assemble"]').count() == 1
+    assert "1 retry" in page.text_content('g.node[data-state="WriteSection"]')
+    # Layered top to bottom: each state below the one that leads to it.
+    y = {
+        s: page.locator(f'g.node[data-state="{s}"]').first.bounding_box()["y"]
+        for s in ("Validate", "Plan", "Sections", "Assemble", "Done")
+    }
+    assert y["Validate"] < y["Plan"] < y["Sections"] < y["Assemble"] < y["Done"]
+    screenshot()
