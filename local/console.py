@@ -272,6 +272,8 @@ def answer(
         return 502, _problem("EngineError", f"The local engine answered {code or 'an error'}.")
     except BotoCoreError:
         return 503, _problem("EngineUnavailable", "The local engine cannot be reached.")
+    except (KeyError, ValueError, TypeError):  # an answer of an unexpected shape: say so, never crash
+        return 500, _problem("ConsoleError", "The console could not read this execution.")
     return 404, _problem("NotFound", f"No console endpoint {path}.")
 
 

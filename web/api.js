@@ -62,9 +62,13 @@ export function statusPath(jobId) {
 /** The report's Markdown twin: the status's own link when it gives one, else the .json key as .md. */
 export function markdownUrl(status) {
   if (status.markdown_url) return status.markdown_url;
-  const url = new URL(status.result_url);
-  url.pathname = url.pathname.replace(/\.json$/, ".md");
-  return url.toString();
+  try {
+    const url = new URL(status.result_url);
+    url.pathname = url.pathname.replace(/\.json$/, ".md");
+    return url.toString();
+  } catch {
+    return null;
+  }
 }
 
 async function call(url, options) {

@@ -177,11 +177,20 @@ export function showReport(view, report, links) {
   showLinks(view, links);
 }
 
+/** Only http(s) links are followed: a javascript: URL in an answer must never become clickable. */
+function safeHref(url) {
+  try {
+    return ["http:", "https:"].includes(new URL(url).protocol) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 export function showLinks(view, { json, markdown, expiresAt }) {
   view.querySelector("#report-links").replaceChildren(
-    el("a", { id: "link-json", href: json, target: "_blank", rel: "noopener noreferrer", text: "Report (JSON)" }),
+    el("a", { id: "link-json", href: safeHref(json), target: "_blank", rel: "noopener noreferrer", text: "Report (JSON)" }),
     " ",
-    el("a", { id: "link-md", href: markdown, target: "_blank", rel: "noopener noreferrer", text: "Report (Markdown)" }),
+    el("a", { id: "link-md", href: safeHref(markdown), target: "_blank", rel: "noopener noreferrer", text: "Report (Markdown)" }),
     expiresAt ? el("span", { class: "hint", text: ` links valid until ${expiresAt}` }) : null,
   );
   view.querySelector("#new-version").hidden = false;

@@ -217,6 +217,79 @@ def test_a_user_without_a_cv_sees_the_failure_message(page, web_service: Service
     screenshot()
 
 
+def test_polling_waits_as_retry_after_says_and_shows_section_progress(page, web_service: Service, screenshot):
+    """A scripted API: two PROCESSING answers with section progress, then a FAILED of the new shape."""
+    job_id = "arn:aws:states:us-east-1:123456789012:execution:careervp-vpr-workflow-local:vpr-scripted"
+    answers = [
+        (
+            200,
+            {"Retry-After": "2"},
+            {
+                "job_id": job_id,
+                "status": "PROCESSING",
+                "stage": "generating",
+                "sections_done": 2,
+                "sections_total": 5,
+            },
+        ),
+        (
+            200,
+            {"Retry-After": "1"},
+            {
+                "job_id": job_id,
+                "status": "PROCESSING",
+                "stage": "generating",
+                "sections_done": 4,
+                "sections_total": 5,
+            },
+        ),
+        (
+            200,
+            {},
+            {
+                "job_id": job_id,
+                "status": "FAILED",
+                "message": "VPR generation failed",
+                "error": "The writing service is overloaded; the job kept retrying and gave up.",
+                "error_code": "ClaudeOverloaded",
+            },
+        ),
+    ]
+    polled: list[float] = []
+
+    def status(route: Any) -> None:
+        polled.append(time.monotonic())
+        code, headers, body = answers[min(len(polled), len(answers)) - 1]
+        route.fulfill(
+            status=code, headers={"Content-Type": "application/json", **headers}, body=json.dumps(body)
+        )
+
+    page.route(
+        "**/api/vpr",
+        lambda route: route.fulfill(
+            status=202,
+            content_type="application/json",
+            body=json.dumps({"job_id": job_id, "status": "PENDING"}),
+        ),
+    )
+    page.route("**/api/vpr/status/**", status)
+    page.goto(web_service.url + "/")
+    fill_application(page, EXAMPLE_REQUEST)
+    page.click("#submit")
+    page.wait_for_selector('#job-stage:has-text("sections 2 of 5")')
+    assert page.get_attribute("#job-progress", "value") == "2"
+    assert page.text_content("#job-stage") == "stage: generating — sections 2 of 5"
+    page.wait_for_selector('#job-stage:has-text("sections 4 of 5")')
+    assert wait_for_terminal(page) == "FAILED"
+
+    assert len(polled) == 3
+    assert polled[1] - polled[0] >= 1.9  # Retry-After: 2
+    assert 0.9 <= polled[2] - polled[1] < 1.9  # Retry-After: 1
+    assert page.text_content("#job-error .error-message") == answers[2][2]["error"]
+    assert page.text_content("#job-error .error-code code") == "ClaudeOverloaded"
+    screenshot()
+
+
 # --- the console -----------------------------------------------------------------------------------------
 def open_console(page: Any, service: Service, job_id: str) -> None:
     page.goto(service.url + "/console?job=" + urllib.parse.quote(job_id, safe=""))
