@@ -36,7 +36,8 @@ function textList(problems, field, items, itemMax, maxItems) {
   if (items.length > maxItems) problems.push({ field, message: `At most ${maxItems} items (now ${items.length}).` });
   items.forEach((item, i) => {
     const length = textLength(item);
-    if (length > itemMax) problems.push({ field: `${field}.${i}`, message: `Item ${i + 1}: at most ${itemMax} characters.` });
+    if (length === 0) problems.push({ field: `${field}.${i}`, message: `Item ${i + 1} is empty.` });
+    else if (length > itemMax) problems.push({ field: `${field}.${i}`, message: `Item ${i + 1}: at most ${itemMax} characters.` });
   });
 }
 
@@ -57,7 +58,8 @@ export function checkRequest(payload) {
   }
   const hasDescription = posting.description && textLength(posting.description) > 0;
   if (!(posting.requirements || []).length && !hasDescription) {
-    problems.push({ field: "job_posting.requirements", message: "List at least one requirement, or give a description." });
+    // The API names the posting as a whole; the page shows it under requirements and description.
+    problems.push({ field: "job_posting", message: "List at least one requirement, or give a description." });
   }
 
   const gaps = payload.gap_responses || [];

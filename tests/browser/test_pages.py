@@ -118,6 +118,12 @@ def test_documented_example_through_the_form_completes_with_the_evidence_matrix(
     assert "version 2" in page.text_content(".report-meta")
     screenshot("-new-version")
 
+    # Opening the job id leads to that execution in the console.
+    second = page.text_content("#job-id")
+    page.click("#job-id a")
+    page.wait_for_selector('svg.graph g.node[data-state="Store"][data-status="succeeded"]')
+    assert second.endswith(page.text_content("#execution-name"))
+
 
 def test_an_api_field_error_appears_beside_the_field_it_names(page, web_service: Service, screenshot):
     """The inline CV is only checked to be an object in the page; the API names the missing field."""
@@ -150,10 +156,61 @@ def test_client_side_checks_name_the_field_and_send_nothing(page, web_service: S
     page.click("#submit")
     page.wait_for_selector(".field-error")
     shown = page.locator(".field-error").evaluate_all("els => els.map(e => e.dataset.errorFor)")
-    assert sorted(shown) == ["job_posting.company_name", "job_posting.requirements", "user_id"]
+    assert sorted(shown) == ["job_posting", "job_posting.company_name", "user_id"]
     assert page.get_attribute("#company", "aria-invalid") == "true"
     assert posts == []
     screenshot()
+
+
+def _with_posting(**changes: Any) -> dict[str, Any]:
+    return {**EXAMPLE_REQUEST, "job_posting": {**EXAMPLE_REQUEST["job_posting"], **changes}}
+
+
+PARITY_CASES = {
+    "valid example": EXAMPLE_REQUEST,
+    "blank company": _with_posting(company_name="   "),
+    "role 201 characters": _with_posting(role_title="r" * 201),
+    "role 200 astral characters": _with_posting(role_title="😀" * 200),  # 400 UTF-16 units, 200 code points
+    "role 201 astral characters": _with_posting(role_title="😀" * 201),
+    "role 150 decomposed é": _with_posting(role_title="e\u0301" * 150),  # 300 code points, 150 after NFC
+    "no requirements, no description": _with_posting(requirements=[]),
+    "description instead of requirements": _with_posting(requirements=[], description="We need a lead."),
+    "blank requirement": _with_posting(requirements=["ok", "  "]),
+    "requirement 2001 characters": _with_posting(requirements=["x" * 2001]),
+    "51 requirements": _with_posting(requirements=[f"r{i}" for i in range(51)]),
+    "description 20001 characters": _with_posting(description="d" * 20_001),
+    "language fr": _with_posting(language="fr"),
+    "application id with a space": {**EXAMPLE_REQUEST, "application_id": "app 1"},
+    "user id with a slash": {**EXAMPLE_REQUEST, "user_id": "../other"},
+    "gap without an answer": {**EXAMPLE_REQUEST, "gap_responses": [{"question": "Why?", "answer": " "}]},
+    "31 gap answers": {**EXAMPLE_REQUEST, "gap_responses": [{"question": "q", "answer": "a"}] * 31},
+    "cv not an object": {**EXAMPLE_REQUEST, "cv": ["a", "list"]},
+    "body over 64 KiB": _with_posting(description="d" * 19_000, responsibilities=["x" * 1_999] * 25),
+}
+
+
+def test_client_side_checks_name_the_fields_the_api_names(page, web_service: Service):
+    """The page's checks.js and the real API, on the same payloads: the same verdict, the same fields."""
+    page.goto(web_service.url + "/")
+    mismatches, rejected = {}, []
+    for case, payload in PARITY_CASES.items():
+        client = page.evaluate("async (p) => (await import('/static/checks.js')).checkRequest(p)", payload)
+        answer = web_service.submit(payload)
+        api_fields = set()
+        if answer.status >= 400:
+            rejected.append(case)
+            error = answer.body["error"]
+            api_fields = {
+                f["field"] for f in (error["fields"] if isinstance(error, dict) else answer.body["fields"])
+            }
+        if {p["field"] for p in client} != api_fields:
+            mismatches[case] = (client, answer.status, answer.body)
+    assert not mismatches
+    accepted = {"valid example", "description instead of requirements"} | {
+        "role 200 astral characters",  # the API counts code points, as the page does, not UTF-16 units
+        "role 150 decomposed é",  # and counts after NFC
+    }
+    assert set(PARITY_CASES) - set(rejected) == accepted
 
 
 def test_the_new_error_envelope_is_read_too(page, web_service: Service):
