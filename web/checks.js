@@ -36,8 +36,8 @@ function textList(problems, field, items, itemMax, maxItems) {
   if (items.length > maxItems) problems.push({ field, message: `At most ${maxItems} items (now ${items.length}).` });
   items.forEach((item, i) => {
     const length = textLength(item);
-    if (length === 0) problems.push({ field: `${field}.${i}`, message: `Item ${i + 1} is empty.` });
-    else if (length > itemMax) problems.push({ field: `${field}.${i}`, message: `Item ${i + 1}: at most ${itemMax} characters.` });
+    if (length === 0) problems.push({ field: `${field}.${i}`, message: "Empty." });
+    else if (length > itemMax) problems.push({ field: `${field}.${i}`, message: `At most ${itemMax} characters (now ${length}).` });
   });
 }
 

@@ -55,12 +55,27 @@ export function clearFieldErrors(form) {
   for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
 }
 
+/** "experience.0.company" → "experience #1 › company": the part of a path the box does not already say. */
+function within(box, path) {
+  const known = box.dataset.field === "body" ? [] : box.dataset.field.split(".");
+  const rest = String(path || "").split(".").slice(known.length).filter(Boolean);
+  const named = [];
+  for (const part of rest) {
+    const index = /^\d+$/.test(part) ? `#${Number(part) + 1}` : null;
+    if (index && named.length) named[named.length - 1] += ` ${index}`;
+    else named.push(index || part);
+  }
+  return named.join(" › ");
+}
+
 /** Show each problem beside the field it names; returns how many were shown. */
 export function showFieldErrors(form, problems) {
   clearFieldErrors(form);
   for (const problem of problems) {
     const box = fieldBox(form, problem.field);
-    const message = el("p", { class: "field-error", role: "alert", "data-error-for": problem.field, text: problem.message });
+    const where = within(box, problem.field);
+    const text = where ? `${where}: ${problem.message}` : problem.message;
+    const message = el("p", { class: "field-error", role: "alert", "data-error-for": problem.field, text });
     box.append(message);
     const input = box.classList.contains("field") && box.querySelector("input, textarea, select");
     if (input) input.setAttribute("aria-invalid", "true");
