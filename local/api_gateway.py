@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from local import web
 from local.lambda_router import LambdaHandler, LocalLambdaContext
 
 IDENTITY_HEADER = "X-Vpr-User"
@@ -153,6 +154,9 @@ class ApiGatewayEmulator:
     # --- one request -------------------------------------------------------------------------------
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         path = urlsplit(request.path).path
+        if (page := web.answer(request.command, request.path)) is not None:  # the pages of make run
+            self._send(request, page.status, page.headers, page.body)
+            return
         if request.command == "GET" and path == "/health":
             self._send(request, 200, {"Content-Type": "application/json"}, json.dumps(self.health))
             return

@@ -59,6 +59,7 @@ def serve(_: argparse.Namespace) -> int:
     print(
         f"VPR local service ready on {api.url}\n"
         f"  POST {api.url}/api/vpr   GET {api.url}/api/vpr/status/<job_id>   GET {api.url}/health\n"
+        f"  pages: {api.url}/ (write a report)   {api.url}/console (workflow console)\n"
         f"  local AWS (moto) endpoint: {runtime.endpoints.aws}\n"
         f"  generator: {choose_generator_name(settings)}\n"
         "  Ctrl-C to stop.",

@@ -1,0 +1,160 @@
+// The job seeker's page: reads the form, checks it, submits, follows the job, shows the report.
+// Network calls live in api.js, drawing in render.js, the checks in checks.js.
+
+import { VprApi, markdownUrl, newIdempotencyKey, readProblem } from "./api.js";
+import { checkRequest } from "./checks.js";
+import * as render from "./render.js";
+
+const form = document.getElementById("application");
+const view = document.getElementById("job");
+const gaps = document.getElementById("gaps");
+const $ = (id) => document.getElementById(id);
+
+let lastPayload = null;
+let following = 0; // bumps on every submission: an older job's polling loop stops
+
+// --- settings: the API base URL persists; the token stays in this tab only ---------------------------
+$("api-base").value = localStorage.getItem("vpr.apiBase") || "";
+$("id-token").value = sessionStorage.getItem("vpr.idToken") || "";
+$("api-base").addEventListener("change", (e) => localStorage.setItem("vpr.apiBase", e.target.value.trim()));
+$("id-token").addEventListener("change", (e) => sessionStorage.setItem("vpr.idToken", e.target.value.trim()));
+
+function api() {
+  return new VprApi({ baseUrl: $("api-base").value, token: $("id-token").value });
+}
+
+// --- the form ---------------------------------------------------------------------------------------------
+$("application-id").value = "app-" + newIdempotencyKey().replaceAll("-", "").slice(0, 12);
+
+function renumberGaps() {
+  [...gaps.children].forEach((row, i) => {
+    const answers = [...row.querySelectorAll("input, textarea")].map((input) => input.value);
+    row.replaceWith(render.gapRow(i, { question: answers[0], answer: answers[1] }));
+  });
+}
+
+$("add-gap").addEventListener("click", () => gaps.append(render.gapRow(gaps.children.length)));
+gaps.addEventListener("click", (e) => {
+  if (e.target.classList.contains("remove-gap")) {
+    e.target.closest(".gap-row").remove();
+    renumberGaps();
+  }
+});
+gaps.append(render.gapRow(0));
+
+for (const radio of form.querySelectorAll('input[name="cv-source"]')) {
+  radio.addEventListener("change", () => ($("cv-inline").hidden = cvSource() !== "inline"));
+}
+$("cv-file").addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  if (file) $("cv-json").value = await file.text();
+});
+
+function cvSource() {
+  return form.querySelector('input[name="cv-source"]:checked').value;
+}
+
+function lines(id) {
+  return $(id).value.split("\n").map((line) => line.trim()).filter(Boolean);
+}
+
+/** The request body, or {problems} when the CV box does not even parse. */
+function readForm() {
+  const posting = {
+    company_name: $("company").value.trim(),
+    role_title: $("role").value.trim(),
+    responsibilities: lines("responsibilities"),
+    requirements: lines("requirements"),
+    language: $("language").value,
+  };
+  if ($("description").value.trim()) posting.description = $("description").value.trim();
+  const payload = { application_id: $("application-id").value.trim(), job_posting: posting };
+  if ($("user-id").value.trim()) payload.user_id = $("user-id").value.trim();
+  payload.gap_responses = [...gaps.querySelectorAll(".gap-row")]
+    .map((row) => ({ question: row.querySelector("input").value.trim(), answer: row.querySelector("textarea").value.trim() }))
+    .filter((gap) => gap.question || gap.answer);
+  if (cvSource() === "inline") {
+    try {
+      payload.cv = JSON.parse($("cv-json").value);
+    } catch (err) {
+      return { problems: [{ field: "cv", message: `The CV is not valid JSON: ${err.message}` }] };
+    }
+  }
+  return { payload };
+}
+
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const { payload, problems } = readForm();
+  const found = problems || checkRequest(payload);
+  if (render.showFieldErrors(form, found)) return;
+  await submit(payload, null);
+});
+
+$("new-version").addEventListener("click", () => lastPayload && submit(lastPayload, newIdempotencyKey()));
+
+// --- one job ----------------------------------------------------------------------------------------------
+async function submit(payload, idempotencyKey) {
+  const client = api();
+  $("submit").disabled = true;
+  $("new-version").hidden = true;
+  try {
+    const answer = await client.submit(payload, idempotencyKey);
+    if (!answer.ok) {
+      const problem = answer.problem;
+      render.showFieldErrors(form, problem.fields.length ? problem.fields : [{ field: "body", message: problem.message }]);
+      return;
+    }
+    render.clearFieldErrors(form);
+    lastPayload = payload;
+    await follow(client, answer.body.job_id);
+  } finally {
+    $("submit").disabled = false;
+  }
+}
+
+function consoleHref(client, jobId) {
+  // The console reads the local engine only: linked when the API is this server.
+  return client.root === window.location.origin ? "/console?job=" + encodeURIComponent(jobId) : null;
+}
+
+const sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+async function follow(client, jobId) {
+  const mine = ++following;
+  render.showJob(view, { jobId, consoleHref: consoleHref(client, jobId) });
+  while (mine === following) {
+    const answer = await client.status(jobId);
+    if (mine !== following) return;
+    if (!answer.ok) {
+      if (answer.status === 503 || answer.status === 0) {
+        await sleep(answer.retryAfter); // busy or unreachable: the job goes on; ask again
+        continue;
+      }
+      render.showJobError(view, answer.problem);
+      return;
+    }
+    const status = answer.body;
+    render.showStatus(view, status);
+    if (status.status === "FAILED") {
+      render.showJobError(view, readProblem(status));
+      return;
+    }
+    if (status.status === "COMPLETED") {
+      await showReport(client, status);
+      return;
+    }
+    await sleep(answer.retryAfter);
+  }
+}
+
+async function showReport(client, status) {
+  const links = { json: status.result_url, markdown: markdownUrl(status), expiresAt: status.result_expires_at };
+  const answer = await client.report(status.result_url);
+  if (!answer.ok || !answer.body) {
+    render.showReportUnavailable(view, "The report is ready but could not be loaded here; open it with the links.");
+    render.showLinks(view, links);
+    return;
+  }
+  render.showReport(view, answer.body, links);
+}
