@@ -144,6 +144,7 @@ def test_request_shape_structured_output_thinking_caching_and_delimited_data(
     assert "Write the report in English." in message["content"][1]["text"]
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDK warns about its deprecated models
 @pytest.mark.parametrize("model", SDK_MODELS)
 def test_every_sdk_model_gets_a_request_the_strict_api_accepts(
     fake_anthropic: FakeAnthropicServer, model: str
