@@ -547,6 +547,7 @@ class FakeAnthropicServer:
 
             def _send_json(self, response: FakeResponse, requested_model: str | None = None) -> None:
                 if response.delay and fake._stopping.wait(response.delay):
+                    self.close_connection = True
                     return  # the server is shutting down: drop the slow answer
                 body = response.body
                 if isinstance(body, dict) and body.get("type") == "message" and body.get("model") is None:
@@ -575,6 +576,7 @@ class FakeAnthropicServer:
                 end = time.monotonic() + seconds
                 while (left := end - time.monotonic()) > 0:
                     if fake._stopping.wait(min(left, 1.0)):
+                        self.close_connection = True
                         return False
                     if end - time.monotonic() > 0:
                         self._event("ping", {"type": "ping"})

@@ -53,6 +53,7 @@ from vpr.errors import (
     GenerationInvalidOutput,
     VprError,
 )
+from vpr.generation import claude as claude_module
 from vpr.generation import get_generator
 from vpr.generation.claude import ClaudeGenerator, map_api_error, resolve_api_key
 from vpr.models import Application, ReportContent
@@ -388,6 +389,23 @@ def test_a_server_that_sends_nothing_is_abandoned_at_the_deadline(
     with pytest.raises(ClaudeTimeout):
         generator().generate(application(), time_budget_seconds=1.0)
     assert time.monotonic() - started < 1.5
+
+
+def test_a_stream_that_goes_silent_is_a_retried_timeout(
+    fake_anthropic: FakeAnthropicServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No byte for longer than the stall timeout (here 0.3 s; the fake pings each second): the HTTP
+    client's read timeout mid-stream becomes ClaudeTimeout, and the call is retried within its budget."""
+    monkeypatch.setattr(claude_module, "STALL_SECONDS", 0.3)
+    monkeypatch.setattr(claude_module, "MIN_ATTEMPT_SECONDS", 0.1)
+    fake_anthropic.enqueue(answer(grounded_report(), time_to_first_token=3), answer(grounded_report()))
+    result = generator(claude_max_retries=1).generate(application(), time_budget_seconds=5)
+    assert fake_anthropic.calls == 2
+    assert result.report.verification is not None and result.report.verification.grounded
+
+    fake_anthropic.always(answer(grounded_report(), time_to_first_token=3))
+    with pytest.raises(ClaudeTimeout):
+        generator().generate(application(), time_budget_seconds=5)
 
 
 def test_the_configured_call_timeout_caps_a_call_without_budget(fake_anthropic: FakeAnthropicServer) -> None:

@@ -158,11 +158,21 @@ def map_api_error(error: BaseException) -> VprError:
                 "check the API key."
             )
         return ClaudeRequestRejected(ClaudeRequestRejected.default_message + detail)
-    if isinstance(error, anthropic.APIConnectionError):  # APITimeoutError is a subclass
+    if _is_transport_error(error):
         return ClaudeTimeout()
     if isinstance(error, anthropic.APIResponseValidationError):
         return ClaudeServerError("The writing service sent a response the client could not read.")
     return ClaudeRequestRejected("The writing service client is not configured correctly.")
+
+
+def _is_transport_error(error: BaseException) -> bool:
+    """A connection that failed or went silent: the SDK's connection errors before a response, or the
+    HTTP client's own errors while a stream is read (the SDK does not wrap those)."""
+    if isinstance(error, anthropic.APIConnectionError):  # APITimeoutError is a subclass
+        return True
+    return type(error).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore") or isinstance(
+        error, OSError
+    )
 
 
 def _retry_wait(error: BaseException, attempt: int) -> float | None:
@@ -176,7 +186,7 @@ def _retry_wait(error: BaseException, attempt: int) -> float | None:
             should != "true" and error.status_code not in _RETRY_STATUSES and error.status_code < 500
         ):
             return None
-    elif not isinstance(error, anthropic.APIConnectionError):
+    elif not _is_transport_error(error):
         return None
     headers = response.headers if response is not None else {}
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
@@ -431,11 +441,13 @@ class ClaudeGenerator:
         while True:
             try:
                 return self._stream_once(client, params, deadline)
-            except (anthropic.APIError, _StreamDeadlineError) as error:
+            except Exception as error:  # every failure leaves as a typed workflow error
                 if isinstance(error, _StreamDeadlineError):
                     raise ClaudeTimeout(
                         "The writing service could not finish the report in the time available."
                     ) from None
+                if isinstance(error, VprError):
+                    raise
                 wait = _retry_wait(error, attempt) if attempt < self._settings.claude_max_retries else None
                 if wait is None or time.monotonic() + wait + MIN_ATTEMPT_SECONDS > deadline:
                     logger.warning(
