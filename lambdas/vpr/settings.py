@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,17 +53,22 @@ class Settings(BaseSettings):
     cors_allowed_origins: str = ""
     """Comma-separated origins of the web client allowed to call the API from a browser."""
 
-    @model_validator(mode="after")
-    def _model_is_known(self) -> Settings:
-        """An unknown ``VPR_MODEL`` fails here, when the service starts, not later at a made-up price."""
+    @field_validator("model")
+    @classmethod
+    def _model_is_known(cls, model: str, info: ValidationInfo) -> str:
+        """An unknown ``VPR_MODEL`` fails here, when the service starts, not later at a made-up price.
+
+        A field validator (not a model validator), so the error quotes only the model, never the other
+        inputs (the API key is one of them).
+        """
         from vpr.pricing import PRICES, is_known_model  # plain data; no SDK
 
-        if self.generator != "offline" and not is_known_model(self.model):
+        if info.data.get("generator") != "offline" and not is_known_model(model):
             raise ValueError(
-                f"VPR_MODEL={self.model!r} is not a model this service has prices and limits for "
+                f"VPR_MODEL={model!r} is not a model this service has prices and limits for "
                 f"(known: {', '.join(sorted(PRICES))}, or a dated snapshot of one of them)"
             )
-        return self
+        return model
 
     # Identity: on AWS the API's Cognito authorizer supplies the caller; locally checks are opt-in.
     require_identity: bool = False

@@ -703,3 +703,10 @@ def test_only_the_claude_module_imports_the_sdk() -> None:
         "assert 'anthropic' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": "lambdas:."})
+
+
+def test_the_unknown_model_error_does_not_quote_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_API_KEY)
+    with pytest.raises(ValidationError) as caught:
+        Settings(generator="claude", model="claude-nope-9")
+    assert FAKE_API_KEY not in str(caught.value) and "claude-nope-9" in str(caught.value)
