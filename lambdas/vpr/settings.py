@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     claude_timeout_seconds: float = Field(default=420.0, gt=0, le=890)
     """The most one Claude call may take, retries included; each call is further capped by the time the
     Generate function has left (``vpr.generation.claude``), so it always ends as ``ClaudeTimeout`` before
-    the function would be killed. A 2,000-word Hebrew report streams in ~3-4 minutes."""
+    the function would be killed."""
     claude_max_retries: int = Field(default=1, ge=0, le=3)
     """Retries of one call after a 429/5xx/connection error, inside its deadline; the state machine does
     the long, jittered backoff."""
