@@ -98,14 +98,15 @@ _HAIKU_5_5 = ModelPrice(
     long_context_output=2.50,
 )
 _HAIKU_4_5 = ModelPrice(input=1.00, output=5.00, cache_write=1.25, cache_read=0.10)
-#: Claude Mythos Preview (limited availability, deprecated 2026-06-30 per the SDK) is listed on the
-#: pricing page at the Fable 5 / Mythos 5 rates.
+#: Claude Mythos Preview (limited availability; end of life 2026-06-30 per the SDK) has no row in the
+#: stored copy of the pricing page. It is priced like Claude Mythos 5, whose row is there: an assumption,
+#: on the side of the higher cache-read rate, until a source says otherwise.
 _MYTHOS_PREVIEW = ModelPrice(
     input=10.00,
     output=50.00,
     cache_write=12.50,
     cache_read=1.00,
-    source=PRICING_PAGE + " (Claude Mythos Preview)",
+    source=PRICING_PAGE + " (no row for Mythos Preview: Mythos 5's rates, assumed)",
 )
 
 #: Model id (every literal of the pinned SDK's ``anthropic.types.Model``) → price.
