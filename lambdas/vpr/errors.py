@@ -65,6 +65,15 @@ class ClaudeRequestRejected(VprError):
     default_message = "The writing service rejected the request."
 
 
+class ClaudeRefused(VprError):
+    """The model declined to write the report (``stop_reason: "refusal"``): asking again will not help."""
+
+    default_message = (
+        "The writing service declined to write this report. Please review the job posting and CV for "
+        "content that may be inappropriate, then submit again."
+    )
+
+
 class GenerationInvalidOutput(VprError):
     default_message = "The generated report was not valid, even after a repair attempt."
 

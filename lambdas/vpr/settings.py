@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,12 +34,17 @@ class Settings(BaseSettings):
     generator: Literal["auto", "claude", "offline"] = "auto"
     model: str = "claude-sonnet-5-5"
     """claude-sonnet-4-5 reaches end of life on 2026-11-30 (the SDK's deprecated-models list)."""
-    claude_timeout_seconds: float = Field(default=180.0, gt=0, le=590)
-    """Per-call timeout; the Generate Lambda (600 s) leaves room for a repair or regeneration call."""
+    claude_timeout_seconds: float = Field(default=420.0, gt=0, le=890)
+    """The most one Claude call may take, retries included; each call is further capped by the time the
+    Generate function has left (``vpr.generation.claude``), so it always ends as ``ClaudeTimeout`` before
+    the function would be killed."""
     claude_max_retries: int = Field(default=1, ge=0, le=3)
-    """The SDK's own retries stay small: the state machine does the long, jittered backoff."""
-    claude_max_tokens: int = Field(default=16_000, ge=1024, le=64_000)
-    """A Hebrew report of 2,000 words is ~9,000 output tokens, and adaptive thinking counts too."""
+    """Retries of one call after a 429/5xx/connection error, inside its deadline; the state machine does
+    the long, jittered backoff."""
+    claude_max_tokens: int = Field(default=32_000, ge=1024, le=128_000)
+    """Output limit of one call, thinking included (see ``vpr.generation.claude.MAX_TOKENS_RATIONALE``)."""
+    claude_effort: Literal["low", "medium", "high"] = "medium"
+    """``output_config.effort`` for models with adaptive thinking: how much the model thinks first."""
     anthropic_secret_arn: str = ""
     """On AWS the API key lives in Secrets Manager; its ARN is the only thing in the environment."""
     anthropic_api_key: str = Field(default="", validation_alias="ANTHROPIC_API_KEY", repr=False)
@@ -47,6 +52,23 @@ class Settings(BaseSettings):
 
     cors_allowed_origins: str = ""
     """Comma-separated origins of the web client allowed to call the API from a browser."""
+
+    @field_validator("model")
+    @classmethod
+    def _model_is_known(cls, model: str, info: ValidationInfo) -> str:
+        """An unknown ``VPR_MODEL`` fails here, when the service starts, not later at a made-up price.
+
+        A field validator (not a model validator), so the error quotes only the model, never the other
+        inputs (the API key is one of them).
+        """
+        from vpr.pricing import PRICES, is_known_model  # plain data; no SDK
+
+        if info.data.get("generator") != "offline" and not is_known_model(model):
+            raise ValueError(
+                f"VPR_MODEL={model!r} is not a model this service has prices and limits for "
+                f"(known: {', '.join(sorted(PRICES))}, or a dated snapshot of one of them)"
+            )
+        return model
 
     # Identity: on AWS the API's Cognito authorizer supplies the caller; locally checks are opt-in.
     require_identity: bool = False

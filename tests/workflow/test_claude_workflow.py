@@ -10,6 +10,7 @@ machine's: ``MaxAttempts 4`` on the Claude errors → 5 calls for an error that 
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -22,13 +23,20 @@ from tests.fakes import fixtures
 from tests.fakes.anthropic_server import (
     FAKE_API_KEY,
     FakeAnthropicServer,
+    answer,
     bad_request,
     overloaded,
     rate_limited,
-    report_response,
+    refusal,
     spend_limited,
 )
-from vpr.errors import ClaudeRateLimited, ClaudeRequestRejected, GenerationInvalidOutput
+from vpr.errors import (
+    ClaudeRateLimited,
+    ClaudeRefused,
+    ClaudeRequestRejected,
+    ClaudeTimeout,
+    GenerationInvalidOutput,
+)
 from vpr.generation.offline import OfflineGenerator
 from vpr.idempotency import canonical_input
 from vpr.models import Application, VprRequest
@@ -85,7 +93,7 @@ def _cause(described: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_valid_report_completes_with_claude_usage(claude, start_execution, local_runtime):
-    claude.enqueue(report_response(claude_answer()))
+    claude.enqueue(answer(claude_answer()))
 
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)))
 
@@ -96,7 +104,9 @@ def test_valid_report_completes_with_claude_usage(claude, start_execution, local
     assert output["grounded"] is True
     usage = output["token_usage"]
     assert usage["model"] == MODEL and usage["cost_usd"] > 0
-    assert usage["input_tokens"] == 1_200 and usage["cache_read_input_tokens"] == 2_400
+    rendered = claude.rendered[0]
+    assert usage["output_tokens"] == rendered.thinking_tokens + rendered.text_tokens  # thinking is billed
+    assert usage["input_tokens"] > 0 and usage["cache_creation_input_tokens"] > 0
     stored = boto3.client("s3").get_object(
         Bucket=local_runtime.endpoints.results_bucket, Key=output["result_key"]
     )
@@ -106,7 +116,7 @@ def test_valid_report_completes_with_claude_usage(claude, start_execution, local
 
 
 def test_529_then_success_completes_after_one_workflow_retry(claude, start_execution):
-    claude.enqueue(overloaded(), report_response(claude_answer()))
+    claude.enqueue(overloaded(), answer(claude_answer()))
 
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)))
 
@@ -128,7 +138,8 @@ def test_429_every_time_fails_with_rate_limited_after_the_asl_retries(claude, st
 
 
 def test_spend_limit_fails_at_once(claude, start_execution):
-    claude.always(spend_limited())
+    """Known by the error's code; this wording matches none of the words the old code looked for."""
+    claude.always(spend_limited("Monthly cap hit. Contact sales."))
 
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)))
 
@@ -136,6 +147,57 @@ def test_spend_limit_fails_at_once(claude, start_execution):
     assert described["error"] == "ClaudeRequestRejected"
     assert "spend limit" in _cause(described)["errorMessage"]
     assert claude.calls == 1
+
+
+def test_refusal_fails_with_claude_refused_after_exactly_one_call(claude, start_execution):
+    claude.always(refusal())
+
+    described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)))
+
+    assert described["status"] == "FAILED"
+    assert described["error"] == ClaudeRefused.__name__
+    assert _cause(described)["errorMessage"] == ClaudeRefused.default_message
+    assert claude.calls == 1
+
+
+def test_slow_stream_ends_as_claude_timeout_inside_a_short_function_timeout(
+    claude, start_execution, local_runtime
+):
+    """Generate runs with a simulated 21.5 s Lambda timeout (1.5 s after the handler's 20 s reserve). The
+    first stream needs ~8 s: that attempt ends as ClaudeTimeout in time, the ASL retries, the second
+    completes. No attempt outlives the function."""
+    from handlers.generate import RESERVED_SECONDS
+    from local.lambda_router import LocalLambdaContext
+    from local.runtime import TASKS, resource_name
+
+    function_timeout = RESERVED_SECONDS + 1.5
+    real = local_runtime.router.handler_for(resource_name(TASKS["Generate"]))
+    attempts: list[tuple[float, str]] = []
+
+    def generate_with_short_timeout(event, context):
+        short = LocalLambdaContext(function_name=context.function_name, timeout_seconds=function_timeout)
+        started = time.monotonic()
+        try:
+            result = real(event, short)
+        except Exception as error:
+            attempts.append((time.monotonic() - started, type(error).__name__))
+            raise
+        attempts.append((time.monotonic() - started, "ok"))
+        return result
+
+    restore = local_runtime.override_task("Generate", generate_with_short_timeout)
+    try:
+        claude.enqueue(
+            answer(claude_answer(), thinking_tokens=0, tokens_per_second=150), answer(claude_answer())
+        )
+        described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)), timeout=60)
+    finally:
+        restore()
+
+    assert described["status"] == "SUCCEEDED"
+    assert claude.calls == 2
+    assert [outcome for _, outcome in attempts] == [ClaudeTimeout.__name__, "ok"]
+    assert attempts[0][0] < 1.5 + 1.5  # ended at the budget, not after the ~8 s stream
 
 
 def test_400_fails_at_once(claude, start_execution):
@@ -155,7 +217,7 @@ def _short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_slow_response_times_out_and_the_workflow_retries(claude, start_execution, monkeypatch):
     _short_timeout(monkeypatch)
-    claude.enqueue(report_response(claude_answer(), delay=3.0), report_response(claude_answer()))
+    claude.enqueue(answer(claude_answer(), time_to_first_token=3.0), answer(claude_answer()))
 
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)))
 
@@ -165,7 +227,7 @@ def test_slow_response_times_out_and_the_workflow_retries(claude, start_executio
 
 def test_slow_every_time_fails_with_claude_timeout(claude, start_execution, monkeypatch):
     _short_timeout(monkeypatch)
-    claude.always(report_response(claude_answer(), delay=3.0))
+    claude.always(answer(claude_answer(), time_to_first_token=3.0))
 
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)), timeout=60)
 
@@ -175,17 +237,17 @@ def test_slow_every_time_fails_with_claude_timeout(claude, start_execution, monk
 
 
 def test_invalid_json_once_then_valid_completes_after_one_repair(claude, start_execution):
-    claude.enqueue(report_response('{"executive_summary": "The cand'), report_response(claude_answer()))
+    claude.enqueue(answer('{"executive_summary": "The cand'), answer(claude_answer()))
 
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)))
 
     assert described["status"] == "SUCCEEDED"
     assert claude.calls == 2
-    assert claude.requests[1].messages[-1]["content"][0]["type"] == "tool_result"
+    assert "not valid JSON" in claude.requests[1].messages[-1]["content"]
 
 
 def test_invalid_twice_fails_without_workflow_retries(claude, start_execution):
-    claude.always(report_response("not a report"))
+    claude.always(answer("not a report"))
 
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)))
 
@@ -195,7 +257,7 @@ def test_invalid_twice_fails_without_workflow_retries(claude, start_execution):
 
 
 def test_max_tokens_truncation_never_completes_as_a_report(claude, start_execution):
-    claude.always(report_response(claude_answer(), stop_reason="max_tokens"))
+    claude.always(answer(claude_answer(), thinking_tokens=31_990))
 
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)))
 
@@ -210,13 +272,13 @@ def test_invented_employer_is_flagged_and_regenerated(claude, start_execution, l
         *invented["differentiators"],
         "Led enablement at Google as Head of Learning.",
     ]
-    claude.enqueue(report_response(invented), report_response(claude_answer()))
+    claude.enqueue(answer(invented), answer(claude_answer()))
 
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST)))
 
     assert described["status"] == "SUCCEEDED"
     assert claude.calls == 2
-    feedback = claude.requests[1].messages[-1]["content"][0]["content"]
+    feedback = claude.requests[1].messages[-1]["content"]
     assert "- Google" in feedback and "- Head of Learning" in feedback
     output = json.loads(described["output"])
     assert output["grounded"] is True
@@ -234,7 +296,7 @@ def test_hebrew_posting_asks_claude_for_hebrew(claude, start_execution):
         "requirements": ["5+ שנות ניסיון בהדרכה", "יכולות אנליטיות חזקות"],
         "language": "he",
     }
-    claude.enqueue(report_response(claude_answer(request)))
+    claude.enqueue(answer(claude_answer(request)))
 
     described = wait_for_execution(start_execution(_input(request)))
 
@@ -248,7 +310,7 @@ def test_make_run_with_the_claude_generator_completes(fake_anthropic: FakeAnthro
     """The whole local service as ``make run`` starts it, with ``VPR_GENERATOR=claude`` and the fake."""
     from tests.api.conftest import _start_service, _stop
 
-    fake_anthropic.always(report_response(claude_answer()))
+    fake_anthropic.always(answer(claude_answer()))
     process, service = _start_service(
         {
             "VPR_GENERATOR": "claude",

@@ -1,9 +1,9 @@
-"""The Claude prompt: static writing rules (cached), the report tool, and the per-application message.
+"""The Claude prompt: static writing rules (cached), the report's output schema, the per-application message.
 
 Why it is split this way:
 
-* The system prompt and the tool definition are identical for every report, so they form the cached
-  prefix (``cache_control`` on the system block caches tools + system). Anything that varies per
+* The system prompt is identical for every report, so it is the cached prefix (``cache_control`` on
+  the system block). Anything that varies per
   application — including the output language — goes in the user message, after the cache breakpoint.
 * The applicant's data is passed as JSON inside ``<application>`` tags and the rules say it is data,
   never instructions: a job posting that says "ignore previous instructions" is just text to analyse.
@@ -17,9 +17,9 @@ import copy
 import json
 from typing import Any
 
-from vpr.models import Application, ReportContent
+from pydantic import BaseModel
 
-TOOL_NAME = "write_value_proposition_report"
+from vpr.models import Application, ReportContent
 
 #: Per-section word budgets (they sum to the 1,500–2,000 words the product promises).
 SECTION_BUDGETS: dict[str, str] = {
@@ -79,9 +79,8 @@ Hebrew). Names of employers, products, tools and certifications stay as written 
 alignment_score values stay STRONG / MODERATE / DEVELOPING in every language.
 
 # Output
-Call the tool `{TOOL_NAME}` exactly once with the complete report. Do not write anything else. If the \
-tool answers with an error, correct the report as asked and call the tool again with the complete \
-corrected report.
+Answer with the complete report as one JSON object in the required format, nothing else. If the user \
+answers that the report was rejected, write the complete corrected report in the same format.
 """
 
 
@@ -90,36 +89,15 @@ def system_blocks() -> list[dict[str, Any]]:
     return [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}]
 
 
-def _describe_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """ReportContent's JSON schema with each section's budget as its description (guides the model)."""
-    described = copy.deepcopy(schema)
-    for name, budget in SECTION_BUDGETS.items():
-        described["properties"][name]["description"] = budget
-    described["description"] = "The sections of one Value Proposition Report."
+def described_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    """``schema``'s JSON schema; for the report, each section's budget is its description (guides the
+    model: strict structured output cannot enforce lengths, so they are stated in words)."""
+    described = copy.deepcopy(schema.model_json_schema())
+    if schema is ReportContent:
+        for name, budget in SECTION_BUDGETS.items():
+            described["properties"][name]["description"] = budget
+        described["description"] = "The sections of one Value Proposition Report."
     return described
-
-
-def report_tool() -> dict[str, Any]:
-    """The forced tool whose input is the report: its schema is the pydantic ``ReportContent`` schema."""
-    return {
-        "name": TOOL_NAME,
-        "description": (
-            "Submit the complete Value Proposition Report. Every employer, title, certification and number "
-            "in it must come from the application data."
-        ),
-        "input_schema": _describe_schema(ReportContent.model_json_schema()),
-    }
-
-
-def tool_choice() -> dict[str, Any]:
-    """Let the model call the report tool itself (``auto``); the system prompt requires the call.
-
-    Why not force it (``{"type": "tool"}``): current models with always-on adaptive thinking (Claude
-    Sonnet 5.5, Fable 5.1) reject a forced ``tool_choice`` with a 400, and older ones reject it whenever
-    thinking is enabled. ``auto`` is accepted by every model; an answer without the tool call gets the
-    generator's one repair round-trip.
-    """
-    return {"type": "auto", "disable_parallel_tool_use": True}
 
 
 def application_data(application: Any) -> dict[str, Any]:
@@ -156,13 +134,8 @@ def truncated_retry_note() -> str:
     """Sent with a fresh request after an answer was cut off at ``max_tokens`` (it cannot be continued)."""
     return (
         "A previous attempt was cut off because it exceeded the output limit. Write a complete report "
-        "that stays within the section budgets (nearer the lower bounds), then call the tool."
+        "that stays within the section budgets (nearer the lower bounds)."
     )
-
-
-def no_tool_call_note() -> str:
-    """Sent when the model answered without calling the tool."""
-    return f"A previous attempt did not call `{TOOL_NAME}`. Call it now with the complete report."
 
 
 def repair_feedback(problems: list[str]) -> str:
@@ -170,7 +143,7 @@ def repair_feedback(problems: list[str]) -> str:
     listed = "\n".join(f"- {p}" for p in problems[:30])
     return (
         f"The report was rejected because it does not match the schema:\n{listed}\n"
-        f"Call `{TOOL_NAME}` again with the complete, corrected report."
+        "Write the complete, corrected report again in the same JSON format."
     )
 
 
@@ -181,5 +154,5 @@ def grounding_feedback(unsupported: list[str]) -> str:
         "The report was rejected because these names or figures do not occur anywhere in the application "
         f"data:\n{listed}\n"
         "Remove each of them or replace it with the fact exactly as the application states it. Do not "
-        f"add any new names or numbers. Then call `{TOOL_NAME}` again with the complete report."
+        "add any new names or numbers. Then write the complete report again in the same JSON format."
     )
