@@ -21,7 +21,7 @@ from eval.runner import (
 )
 from eval.scoring import score_report
 from tests.fakes import fixtures
-from tests.fakes.anthropic_server import FakeAnthropicServer, report_response
+from tests.fakes.anthropic_server import FakeAnthropicServer, answer
 from vpr.generation.offline import OfflineGenerator
 from vpr.models import VprReport
 from vpr.models.report import GapStrategy
@@ -153,7 +153,7 @@ def test_the_runner_drives_claude_through_the_real_sdk(fake_anthropic: FakeAnthr
     profiles = _ProfileBook(cases)
     for case in cases:  # what "Claude" answers: a grounded report for that application
         content = OfflineGenerator().write(application_of(case, profiles))
-        fake_anthropic.enqueue(report_response(content.model_dump(mode="json")))
+        fake_anthropic.enqueue(answer(content.model_dump(mode="json")))
     settings = Settings(generator="claude", model="claude-sonnet-5-5", claude_max_retries=0)
 
     result = run(ids, settings=settings, grounding_set=False)

@@ -306,11 +306,12 @@ def test_hebrew_posting_asks_claude_for_hebrew(claude, start_execution):
 
 
 @pytest.mark.slow
-def test_make_run_with_the_claude_generator_completes(fake_anthropic: FakeAnthropicServer):
+def test_make_run_with_the_claude_generator_completes(fake_anthropic: FakeAnthropicServer, tmp_path):
     """The whole local service as ``make run`` starts it, with ``VPR_GENERATOR=claude`` and the fake."""
     from tests.api.conftest import _start_service, _stop
 
     fake_anthropic.always(answer(claude_answer()))
+    log_file = (tmp_path / "service.log").open("w")
     process, service = _start_service(
         {
             "VPR_GENERATOR": "claude",
@@ -318,7 +319,8 @@ def test_make_run_with_the_claude_generator_completes(fake_anthropic: FakeAnthro
             "VPR_CLAUDE_MAX_RETRIES": "0",
             "ANTHROPIC_BASE_URL": fake_anthropic.base_url,
             "ANTHROPIC_API_KEY": FAKE_API_KEY,
-        }
+        },
+        log_file,
     )
     try:
         submitted = service.submit(EXAMPLE_REQUEST)
@@ -329,7 +331,8 @@ def test_make_run_with_the_claude_generator_completes(fake_anthropic: FakeAnthro
             report = json.loads(response.read())
     finally:
         _stop(process)
-    log = process.stdout.read() if process.stdout else ""
+        log_file.close()
+    log = (tmp_path / "service.log").read_text()
 
     assert done.body["token_usage"]["model"] == MODEL and done.body["token_usage"]["cost_usd"] > 0
     assert report["generator"] == {"name": "claude", "model": MODEL}
