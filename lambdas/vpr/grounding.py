@@ -310,11 +310,16 @@ def verify_report(content: ReportContent, application: Application | VprRequest)
 
     Returns ``grounded`` and the unsupported claims in reading order, each once.
     """
+    return verify_texts(report_sections(content), application)
+
+
+def verify_texts(report_texts: Iterable[str], application: Application | VprRequest) -> Verification:
+    """The same check on any part of a report (sections mode checks each section on its own)."""
     texts = _input_texts(application)
     vocabulary = _Vocabulary(texts)
     figures = _source_figures(texts, _cv_years(application))
     claims: list[str] = []
-    for section in report_sections(content):
+    for section in report_texts:
         found = [*_name_claims(section, vocabulary), *_figure_claims(section, figures)]
         claims.extend(claim for _, claim in sorted(found))
     unsupported = _dedupe(claims)

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     """The SDK's own retries stay small: the state machine does the long, jittered backoff."""
     claude_max_tokens: int = Field(default=16_000, ge=1024, le=64_000)
     """A Hebrew report of 2,000 words is ~9,000 output tokens, and adaptive thinking counts too."""
+    generation_mode: Literal["sections", "single"] = "sections"
+    """``sections``: the report's independent sections are written concurrently by the state machine's
+    Map and assembled (issue 9); ``single``: one call writes the whole report (the Generate task)."""
+    section_batch_size: int = Field(default=2, ge=1, le=8)
+    """Job requirements per evidence-matrix section call: smaller batches finish sooner, cost more calls."""
     anthropic_secret_arn: str = ""
     """On AWS the API key lives in Secrets Manager; its ARN is the only thing in the environment."""
     anthropic_api_key: str = Field(default="", validation_alias="ANTHROPIC_API_KEY", repr=False)

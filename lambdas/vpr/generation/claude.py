@@ -31,7 +31,7 @@ import json
 import logging
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anthropic
 from pydantic import ValidationError
@@ -53,6 +53,10 @@ from vpr.models.problems import field_problems
 from vpr.models.report import GeneratorInfo
 from vpr.pricing import usage_with_cost
 from vpr.settings import Settings
+
+if TYPE_CHECKING:  # sections mode (issue 9)
+    from vpr.sections.prompt import SectionRequest
+    from vpr.sections.writers import SectionDraft
 
 GENERATOR_NAME = "claude"
 #: Secrets Manager values are cached this long (Powertools Parameters), so a rotated key is picked up.
@@ -417,3 +421,72 @@ class ClaudeGenerator:
         if len(second_verification.unsupported_claims) <= len(verification.unsupported_claims):
             return second.content, second_verification, call_usage
         return answer.content, verification, call_usage
+
+    # --- sections mode (issue 9): one section per call --------------------------------------------
+    # Self-contained on purpose (the request comes from ``vpr.sections.prompt``): it reuses the client,
+    # ``map_api_error``, ``usage_with_cost`` and ``_Answer``'s turn builders, and nothing else here.
+
+    def write_section(self, request: SectionRequest, *, timeout: float | None = None) -> SectionDraft:
+        """Write one section through its tool; one repair round-trip, then ``GenerationInvalidOutput``.
+
+        Errors map to the same typed errors as ``generate`` (the Map item's Retry matches on them).
+        """
+        from vpr.sections.writers import SectionDraft  # sections mode only
+
+        client = self._get_client()
+        model = self._settings.model
+        usage = TokenUsage(model=model)
+        messages = list(request.messages)
+        for purpose in ("section", "section-repair"):
+            started = time.monotonic()
+            try:
+                message = client.messages.create(
+                    model=model,
+                    max_tokens=self._settings.claude_max_tokens,
+                    system=request.system,
+                    tools=request.tools,
+                    tool_choice=prompt.tool_choice(),
+                    messages=messages,
+                    timeout=timeout or self._settings.claude_timeout_seconds,
+                )
+            except anthropic.AnthropicError as error:
+                mapped = map_api_error(error)
+                logger.warning(
+                    "Claude call failed",
+                    extra={"purpose": purpose, "section": request.job.id, "error": mapped.code},
+                )
+                raise mapped from None
+            u = message.usage
+            usage += usage_with_cost(
+                model,
+                input_tokens=u.input_tokens or 0,
+                output_tokens=u.output_tokens or 0,
+                cache_creation_input_tokens=u.cache_creation_input_tokens or 0,
+                cache_read_input_tokens=u.cache_read_input_tokens or 0,
+            )
+            content, problems = request.read(message)
+            logger.info(
+                "Claude call finished",
+                extra={
+                    "purpose": purpose,
+                    "section": request.job.id,
+                    "stop_reason": message.stop_reason,
+                    "valid": content is not None,
+                    "output_tokens": u.output_tokens,
+                    "duration_s": round(time.monotonic() - started, 3),
+                },
+            )
+            if content is not None:
+                return SectionDraft(content, usage, getattr(message, "model", None) or model)
+            answer = _Answer(message)
+            if message.stop_reason in _TRUNCATED or not answer.tool_calls:  # ask again from scratch
+                messages = [*request.messages]
+            else:
+                messages = [
+                    *messages,
+                    answer.assistant_turn(),
+                    answer.tool_error_turn(request.repair_feedback(problems)),
+                ]
+        raise GenerationInvalidOutput(
+            f"The report's {request.job.id} section was not valid, even after a repair."
+        )

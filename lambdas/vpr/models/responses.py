@@ -63,3 +63,6 @@ class JobStatusResponse(_Response):
     word_count: int | None = None
     token_usage: TokenUsage | None = None
     error: JobError | None = None
+    sections_done: int | None = None
+    """Sections mode, while generating: sections written so far (of ``sections_total``)."""
+    sections_total: int | None = None
