@@ -21,7 +21,7 @@ from tests.fakes.anthropic_server import FAKE_API_KEY, bad_request, overloaded
 from tests.fakes.sections import SectionAnthropicServer, offline_section, section_response
 from vpr.errors import ResultStoreUnavailable
 from vpr.idempotency import canonical_input
-from vpr.models import VprRequest, VprReport
+from vpr.models import VprReport, VprRequest
 
 MODEL = "claude-sonnet-5-5"
 #: The example has two requirements; with batches of two the plan is one evidence job + profile + interview.
