@@ -51,7 +51,11 @@ def test_plan_batches_requirements_and_adds_the_independent_sections(requirement
 
     assert plan.mode == "sections"
     assert [j.requirements for j in plan.sections if j.kind == "evidence"] == expected
-    assert [j.id for j in plan.sections if j.kind != "evidence"] == ["profile", "interview"]
+    assert [j.id for j in plan.sections if j.kind != "evidence"] == [
+        "differentiators",
+        "culture",
+        "interview",
+    ]
     assert len({j.id for j in plan.sections}) == len(plan.sections)
 
 

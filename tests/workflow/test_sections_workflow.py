@@ -24,9 +24,15 @@ from vpr.idempotency import canonical_input
 from vpr.models import VprReport, VprRequest
 
 MODEL = "claude-sonnet-5-5"
-#: The example has two requirements; with batches of two the plan is one evidence job + profile + interview.
-SECTION_IDS = ["evidence:1,2", "profile", "interview"]
-ALL_CALLS = {"evidence:1,2": 1, "profile": 1, "interview": 1, "summary": 1}
+#: The example has two requirements: one evidence job each (batches of one), then the other three.
+ALL_CALLS = {
+    "evidence:1": 1,
+    "evidence:2": 1,
+    "differentiators": 1,
+    "culture": 1,
+    "interview": 1,
+    "summary": 1,
+}
 
 
 def _input(request: dict[str, Any], application_id: str | None = None) -> dict[str, Any]:
@@ -86,7 +92,7 @@ def test_all_sections_succeed_and_the_merged_report_has_every_section(claude, st
     assert dict(claude.calls_per_section()) == ALL_CALLS
     entered = _entered(arn)
     assert entered[:4] == ["Validate", "Plan", "ChooseMode", "WriteSections"]
-    assert entered.count("WriteSection") == 3 and entered.count("Store") == 1 and "Generate" not in entered
+    assert entered.count("WriteSection") == 5 and entered.count("Store") == 1 and "Generate" not in entered
     report = VprReport.model_validate(_stored_report(local_runtime, described))  # the same report model
     assert len(report.evidence_matrix) == 2 and report.differentiators and report.keywords
     assert report.executive_summary and report.cultural_fit and 5 <= len(report.talking_points) <= 7
@@ -94,9 +100,9 @@ def test_all_sections_succeed_and_the_merged_report_has_every_section(claude, st
     output = json.loads(described["output"])
     usage = output["token_usage"]  # the fake bills every call 1,200 input / 2,600 output / 2,400 cached
     assert (usage["input_tokens"], usage["output_tokens"], usage["cache_read_input_tokens"]) == (
-        4 * 1_200,
-        4 * 2_600,
-        4 * 2_400,
+        6 * 1_200,
+        6 * 2_600,
+        6 * 2_400,
     )
     assert output["word_count"] == report.word_count
     # Every section call shares one cached prefix: the same system block and the same tools.
@@ -113,7 +119,7 @@ def test_all_sections_succeed_and_the_merged_report_has_every_section(claude, st
 
 
 def test_one_section_transient_error_retries_only_that_item(claude, start_execution):
-    failures = {"profile": 2}
+    failures = {"culture": 2}
 
     def route(request, job):
         if failures.get(job.id, 0) > 0:
@@ -126,7 +132,7 @@ def test_one_section_transient_error_retries_only_that_item(claude, start_execut
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST, "app-sections-529")))
 
     assert described["status"] == "SUCCEEDED", described.get("cause")
-    assert dict(claude.calls_per_section()) == ALL_CALLS | {"profile": 3}
+    assert dict(claude.calls_per_section()) == ALL_CALLS | {"culture": 3}
 
 
 def test_one_section_permanent_error_fails_the_job_with_its_code_and_never_stores(
@@ -151,10 +157,10 @@ def test_one_section_permanent_error_fails_the_job_with_its_code_and_never_store
 def test_grounding_flags_one_section_and_only_that_section_is_regenerated(
     claude, start_execution, local_runtime
 ):
-    first = {"profile": True}
+    first = {"differentiators": True}
 
     def route(request, job):
-        if job.id == "profile" and first.pop("profile", False):
+        if job.id == "differentiators" and first.pop("differentiators", False):
             invented = offline_section(request)
             invented["differentiators"] = [
                 *invented["differentiators"],
@@ -168,7 +174,7 @@ def test_grounding_flags_one_section_and_only_that_section_is_regenerated(
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST, "app-sections-grounding")))
 
     assert described["status"] == "SUCCEEDED", described.get("cause")
-    assert dict(claude.calls_per_section()) == ALL_CALLS | {"profile": 2}
+    assert dict(claude.calls_per_section()) == ALL_CALLS | {"differentiators": 2}
     regenerated = [r for r in claude.requests if "rejected because" in r.user_text()]
     assert len(regenerated) == 1 and "- Google" in regenerated[0].user_text()
     report = _stored_report(local_runtime, described)
@@ -201,7 +207,7 @@ def gate_sections(local_runtime: Any) -> Iterator[Any]:
             self.held: set[str] = set()
             self.release = threading.Event()
             self.all_entered = threading.Event()
-            self.expected = 3
+            self.expected = 5
 
         def __call__(self, event: dict, context: Any) -> Any:
             section = event["section"]["id"]
@@ -231,25 +237,25 @@ def test_moto_runs_map_items_concurrently(gate_sections, start_execution):
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST, "app-sections-concurrent")))
 
     assert described["status"] == "SUCCEEDED"
-    assert gate_sections.max_inside == 3  # all three section tasks were inside their Lambda at once
+    assert gate_sections.max_inside == 5  # all five section tasks were inside their Lambda at once
 
 
 def test_status_shows_section_progress_while_a_section_is_held_open(gate_sections, example_request):
     from tests.workflow.test_status_while_running import _api
 
-    gate_sections.held = {"profile"}
+    gate_sections.held = {"culture"}
     example_request["application_id"] = "app-sections-progress"
     job_id = _api("submit", "POST", "/api/vpr", example_request)["body"]["job_id"]
 
     deadline, during = time.monotonic() + 10, {}
     while time.monotonic() < deadline:
         during = _api("status", "GET", f"/api/vpr/status/{job_id}")["body"]
-        if during.get("sections_done") == 2:
+        if during.get("sections_done") == 4:
             break
         time.sleep(0.02)
 
     assert during["status"] == "PROCESSING" and during["stage"] == "generating"
-    assert (during["sections_done"], during["sections_total"]) == (2, 3)
+    assert (during["sections_done"], during["sections_total"]) == (4, 5)
     gate_sections.release.set()
     assert wait_for_execution(job_id)["status"] == "SUCCEEDED"
     after = _api("status", "GET", f"/api/vpr/status/{job_id}")["body"]

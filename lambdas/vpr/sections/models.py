@@ -13,12 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from vpr.models import ReportContent, TokenUsage
 
-SectionKind = Literal["evidence", "profile", "interview", "summary"]
+SectionKind = Literal["evidence", "differentiators", "culture", "interview", "summary"]
 
 #: Which report fields each kind of section writes (every field exactly once across the kinds).
 SECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "evidence": ("evidence_matrix", "gap_strategies"),
-    "profile": ("differentiators", "cultural_fit"),
+    "differentiators": ("differentiators",),
+    "culture": ("cultural_fit",),
     "interview": ("talking_points", "keywords"),
     "summary": ("executive_summary",),
 }
@@ -42,7 +43,7 @@ class SectionJob(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(description="evidence-1, evidence-2, ..., profile, interview, summary")
+    id: str = Field(description="evidence-1, evidence-2, ..., differentiators, culture, interview, summary")
     kind: SectionKind
     requirements: list[int] = Field(
         default=[], description="evidence only: 0-based indexes into job_posting.requirements"

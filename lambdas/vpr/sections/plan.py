@@ -1,9 +1,15 @@
 """Plan: split one report into section jobs that do not depend on each other.
 
 Independent sections: the evidence matrix and its gap strategies, per batch of job requirements (a gap
-strategy belongs to its requirement's evidence row); differentiators + cultural fit; talking points +
-keywords. The executive summary is not planned: it summarizes the finished sections, so Assemble
-writes it afterwards with a short call.
+strategy belongs to its requirement's evidence row); the differentiators; the cultural fit; talking
+points + keywords. The executive summary is not planned: it summarizes the finished sections, so
+Assemble writes it afterwards with a short call.
+
+Why this granularity: a job takes about two first-token waits + its longest section + the summary, so
+the longest section decides the gain. Differentiators and cultural fit are separate jobs (together they
+were the longest, ~370 words) and the default batch is one requirement (~190 words with its gap
+strategy); the longest job is then talking points + keywords (~225 words). Each extra call re-sends the
+application (uncached input tokens): the README has the measured time and cost of this trade-off.
 
 A posting without a requirements list gets one evidence job over the whole posting (the writer reads
 the requirements from the description).
@@ -38,7 +44,7 @@ def plan_sections(application: Application, settings: Settings) -> Plan:
     size = settings.section_batch_size
     batches = [list(range(start, min(start + size, count))) for start in range(0, count, size)] or [[]]
     jobs = [SectionJob(id=f"evidence-{n}", kind="evidence", requirements=b) for n, b in enumerate(batches, 1)]
-    jobs += [SectionJob(id="profile", kind="profile"), SectionJob(id="interview", kind="interview")]
+    jobs += [SectionJob(id=kind, kind=kind) for kind in ("differentiators", "culture", "interview")]
     return Plan(mode="sections", sections=jobs)
 
 
@@ -48,8 +54,10 @@ def target_words(kind: str, requirements: int) -> int:
     if kind == "evidence":
         n = requirements or DEFAULT_REQUIREMENTS
         return n * w["evidence_item"] + (n + 1) // 2 * w["gap_strategy"]
-    if kind == "profile":
-        return w["differentiators"] + w["cultural_fit"]
+    if kind == "differentiators":
+        return w["differentiators"]
+    if kind == "culture":
+        return w["cultural_fit"]
     if kind == "interview":
         return w["talking_points"] + w["keywords"]
     return w["executive_summary"]

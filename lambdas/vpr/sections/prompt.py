@@ -24,7 +24,8 @@ from vpr.sections.models import SECTION_FIELDS, SECTION_MODELS, SectionJob
 
 TOOL_NAMES = {
     "evidence": "write_evidence_section",
-    "profile": "write_profile_section",
+    "differentiators": "write_differentiators_section",
+    "culture": "write_cultural_fit_section",
     "interview": "write_interview_section",
     "summary": "write_executive_summary",
 }

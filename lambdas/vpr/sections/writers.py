@@ -90,11 +90,10 @@ class OfflineSectionWriter:
                 content = {"executive_summary": writer.executive_summary(by_strength)}
             else:
                 differentiators = writer.differentiators()
-                if job.kind == "profile":
-                    content = {
-                        "differentiators": differentiators,
-                        "cultural_fit": writer.cultural_fit(supported, differentiators),
-                    }
+                if job.kind == "differentiators":
+                    content = {"differentiators": differentiators}
+                elif job.kind == "culture":
+                    content = {"cultural_fit": writer.cultural_fit(supported, differentiators)}
                 else:
                     content = {
                         "talking_points": writer.talking_points(matrix, differentiators),
