@@ -53,7 +53,7 @@ def target_words(kind: str, requirements: int) -> int:
     w = TARGET_WORDS
     if kind == "evidence":
         n = requirements or DEFAULT_REQUIREMENTS
-        return n * w["evidence_item"] + (n + 1) // 2 * w["gap_strategy"]
+        return n * w["evidence_item"] + n * w["gap_strategy"] // 2
     if kind == "differentiators":
         return w["differentiators"]
     if kind == "culture":
