@@ -101,3 +101,30 @@ def test_section_progress_counts_finished_iterations_of_the_latest_map_run():
     assert section_progress(events[:1]) is None
     redriven = [*events, _event(40, "MapStateStarted", mapStateStartedEventDetails={"length": 4})]
     assert section_progress(redriven) == (0, 4)
+
+
+def test_assemble_refuses_a_state_over_the_payload_limit():
+    from vpr.errors import StatePayloadTooLarge
+
+    application = _application()
+    state = application.model_dump(mode="json")
+    state["plan"] = plan_step(state, Settings())
+    writer = OfflineSectionWriter()
+    state["sections"] = [write_section_step(state, job, writer) for job in state["plan"]["sections"]]
+    state["sections"][0]["content"]["evidence_matrix"][0]["evidence"] = "word " * 50_000  # ~250 KB
+
+    with pytest.raises(StatePayloadTooLarge):
+        assemble_step(state, writer)
+
+
+def test_assemble_refuses_sections_that_do_not_match_the_plan():
+    from vpr.errors import GenerationInvalidOutput
+
+    application = _application()
+    state = application.model_dump(mode="json")
+    state["plan"] = plan_step(state, Settings())
+    writer = OfflineSectionWriter()
+    state["sections"] = [write_section_step(state, job, writer) for job in state["plan"]["sections"][1:]]
+
+    with pytest.raises(GenerationInvalidOutput):
+        assemble_step(state, writer)

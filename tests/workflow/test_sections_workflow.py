@@ -260,3 +260,24 @@ def test_status_shows_section_progress_while_a_section_is_held_open(gate_section
     assert wait_for_execution(job_id)["status"] == "SUCCEEDED"
     after = _api("status", "GET", f"/api/vpr/status/{job_id}")["body"]
     assert after["status"] == "COMPLETED" and "sections_done" not in after
+
+
+def test_a_section_invalid_twice_fails_the_job_naming_the_section(claude, start_execution):
+    def route(request, job):
+        if job.id == "interview":  # four talking points: the report model wants five to seven
+            return section_response(request, {"talking_points": ["a", "b", "c", "d"], "keywords": ["x"]})
+        return None
+
+    claude.route = route
+    arn = start_execution(_input(EXAMPLE_REQUEST, "app-sections-invalid"))
+
+    described = wait_for_execution(arn)
+
+    assert described["status"] == "FAILED"
+    assert described["error"] == "GenerationInvalidOutput"
+    assert "interview section" in json.loads(described["cause"])["errorMessage"]
+    assert claude.calls_per_section()["interview"] == 2  # the call and its one repair, no ASL retry
+    repair = [r for r in claude.requests if len(r.messages) == 3]
+    assert repair and repair[0].messages[-1]["content"][0]["type"] == "tool_result"
+    assert "talking_points" in repair[0].messages[-1]["content"][0]["content"]
+    assert "Store" not in _entered(arn)
