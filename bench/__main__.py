@@ -82,6 +82,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-    from bench import sections
+    # Sections vs single mode against a paced fake Claude (a few minutes), in its own process: moto's
+    # backends are process-wide, so a second local runtime here would find the first one's resources.
+    import subprocess
+    import sys
 
-    sections.main()  # sections vs single mode against a paced fake Claude (a few minutes)
+    subprocess.run([sys.executable, "-m", "bench.sections"], check=True)
