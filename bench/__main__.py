@@ -2,7 +2,8 @@
 
 Prints, from one run on this machine:
 - submit → COMPLETED latency of the documented example through the real HTTP API (median, p90);
-- executions per second with the interpreter's Lambda client built once vs once per task, and their ratio.
+- executions per second with the interpreter's Lambda client built once vs once per task, and their ratio;
+- then ``bench/sections.py``: sections vs single generation mode against a fake Claude at a real pace.
 Both halves of a ratio are measured back to back in the same process, so the ratio, not the absolute
 numbers, is what to compare across machines.
 """
@@ -81,3 +82,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    # Sections vs single mode against a paced fake Claude (a few minutes), in its own process: moto's
+    # backends are process-wide, so a second local runtime here would find the first one's resources.
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "bench.sections"], check=True)

@@ -158,6 +158,8 @@ def _wait(args: argparse.Namespace, job_id: str, timeout: float) -> int:
         if code >= 400:
             raise _refused(body)
         progress = f"{body['status']:<10} {body.get('stage') or ''}"
+        if body.get("sections_total"):  # sections mode: "3/5 sections"
+            progress += f" {body['sections_done']}/{body['sections_total']} sections"
         line = f"[{time.monotonic() - started:6.1f}s] {progress}"
         if interactive:  # one line, rewritten in place
             print("\r" + line.ljust(60), end="", file=sys.stderr, flush=True)

@@ -33,7 +33,14 @@ ACCOUNT = "123456789012"
 ENV_NAME = "local"
 
 #: The workflow tasks and the handler modules behind them (same handler strings as the CDK stack).
-TASKS = {"Validate": "validate", "Generate": "generate", "Store": "store"}
+TASKS = {
+    "Validate": "validate",
+    "Plan": "plan",
+    "Generate": "generate",
+    "WriteSection": "section",  # the Map's item task (sections mode)
+    "Assemble": "assemble",
+    "Store": "store",
+}
 
 
 def resource_name(what: str) -> str:

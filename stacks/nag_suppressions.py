@@ -137,6 +137,12 @@ def acknowledgements(stack: VprStack) -> list[Acknowledgement]:
         "task's Retry/Catch and ends the job FAILED with its cause",
         "store": "the state machine's Store task (request-response); a failure goes to the task's "
         "Retry/Catch and ends the job FAILED with its cause",
+        "plan": "the state machine's Plan task (request-response); a failure goes to the task's "
+        "Retry/Catch and ends the job FAILED with its cause",
+        "section": "each item of the state machine's WriteSections Map (request-response); a failure "
+        "goes to the item's Retry and the Map's Catch, and ends the job FAILED with its cause",
+        "assemble": "the state machine's Assemble task (request-response); a failure goes to the "
+        "task's Retry/Catch and ends the job FAILED with its cause",
     }
     for key, caller in callers.items():
         ack(stack.functions[key], "Serverless-LambdaDLQ", f"{key}: {dlq_reason}: by {caller}.")

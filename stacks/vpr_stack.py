@@ -1,11 +1,11 @@
 """The VPR service on AWS: one stack that reads like the architecture.
 
     client --POST /api/vpr--> API Gateway (Cognito) --> submit --StartExecution--> Step Functions
-        Validate -> Generate -> Store          (statemachine/vpr.asl.json, the one workflow file)
+        Validate -> Plan -> (Map of sections -> Assemble | Generate) -> Store   (statemachine/vpr.asl.json)
     client --GET /api/vpr/status/{job_id}--> status --DescribeExecution (+ presigned S3 URL)
 
 Resources, top to bottom: data (results bucket, profile table, Anthropic key secret), the shared
-Lambda code asset and the five functions (each with its own role, granted only what it calls), the
+Lambda code asset and the eight functions (each with its own role, granted only what it calls), the
 state machine, the REST API, alarms and outputs. cdk-nag acknowledgements live in
 ``stacks/nag_suppressions.py``, not here.
 """
@@ -41,6 +41,18 @@ ASL_PATH = REPO_ROOT / "statemachine" / "vpr.asl.json"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
+#: ASL state → the function behind its ``${<State>FunctionArn}`` placeholder (local.runtime.TASKS agrees).
+TASK_FUNCTIONS = {
+    "Validate": "validate",
+    "Plan": "plan",
+    "Generate": "generate",
+    "WriteSection": "section",
+    "Assemble": "assemble",
+    "Store": "store",
+}
+#: Functions that call Claude: each gets the model, the generator choice and read access to the key.
+CLAUDE_FUNCTIONS = ("generate", "section", "assemble")
+
 RESULTS_PREFIX = "vpr/"
 GENERATE_DURATION_ALARM_RATIO = 0.8
 
@@ -67,6 +79,16 @@ SPECS = {
         "generate", "handlers.generate.handler", 600, 512, "Workflow task: write the report"
     ),
     "store": FunctionSpec("store", "handlers.store.handler", 30, 256, "Workflow task: store v{n}.json/.md"),
+    # Sections mode (VPR_GENERATION_MODE=sections, the default): plan, write sections concurrently, assemble.
+    "plan": FunctionSpec(
+        "plan", "handlers.plan.handler", 30, 256, "Workflow task: plan the report's sections"
+    ),
+    "section": FunctionSpec(
+        "section", "handlers.section.handler", 600, 512, "Workflow task (Map item): write one report section"
+    ),
+    "assemble": FunctionSpec(
+        "assemble", "handlers.assemble.handler", 600, 512, "Workflow task: summary, merge, grounding check"
+    ),
     "status": FunctionSpec(
         "status", "handlers.status.handler", 10, 256, "GET /api/vpr/status/{job_id}: job status"
     ),
@@ -175,7 +197,7 @@ class VprStack(cdk.Stack):
     # ----------------------------------------------------------- functions
     def _functions(self) -> None:
         naming, config = self.naming, self.config
-        # One asset shared by all five functions, with Powertools and boto3/botocore bundled at the
+        # One asset shared by every function, with Powertools and boto3/botocore bundled at the
         # pinned versions (no layer: see stacks/bundling.py).
         code = lambda_code(RUNTIME)
         common_env = {
@@ -229,9 +251,10 @@ class VprStack(cdk.Stack):
 
         f = self.functions
         f["validate"].add_environment("VPR_PROFILE_TABLE", self.profile_table.table_name)
-        f["generate"].add_environment("VPR_GENERATOR", "auto")
-        f["generate"].add_environment("VPR_MODEL", config.model)
-        f["generate"].add_environment("VPR_ANTHROPIC_SECRET_ARN", self.anthropic_secret.secret_arn)
+        for key in CLAUDE_FUNCTIONS:
+            f[key].add_environment("VPR_GENERATOR", "auto")
+            f[key].add_environment("VPR_MODEL", config.model)
+            f[key].add_environment("VPR_ANTHROPIC_SECRET_ARN", self.anthropic_secret.secret_arn)
         f["store"].add_environment("VPR_RESULTS_BUCKET", self.results_bucket.bucket_name)
         f["status"].add_environment("VPR_RESULTS_BUCKET", self.results_bucket.bucket_name)
         for key in ("submit", "status"):
@@ -265,9 +288,7 @@ class VprStack(cdk.Stack):
             # top-level TimeoutSeconds (3600) is the execution timeout.
             definition_body=sfn.DefinitionBody.from_string(ASL_PATH.read_text(encoding="utf-8")),
             definition_substitutions={
-                "ValidateFunctionArn": f["validate"].function_arn,
-                "GenerateFunctionArn": f["generate"].function_arn,
-                "StoreFunctionArn": f["store"].function_arn,
+                f"{state}FunctionArn": f[key].function_arn for state, key in TASK_FUNCTIONS.items()
             },
             logs=sfn.LogOptions(
                 destination=self.workflow_logs,
@@ -279,12 +300,12 @@ class VprStack(cdk.Stack):
                 self.workflow_key, cdk.Duration.minutes(5)
             ),
         )
-        # Exactly the three task functions, unqualified ARNs as in the definition (no ":*" versions).
+        # Exactly the task functions, unqualified ARNs as in the definition (no ":*" versions).
         self.state_machine.add_to_role_policy(
             iam.PolicyStatement(
                 sid="InvokeTaskFunctions",
                 actions=["lambda:InvokeFunction"],
-                resources=[f[k].function_arn for k in ("validate", "generate", "store")],
+                resources=[f[k].function_arn for k in TASK_FUNCTIONS.values()],
             )
         )
         for key in ("submit", "status"):
@@ -361,14 +382,15 @@ class VprStack(cdk.Stack):
             )
         )
 
-        # generate: the Anthropic API key, nothing else.
-        r["generate"].add_to_policy(
-            iam.PolicyStatement(
-                sid="ReadAnthropicKey",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[self.anthropic_secret.secret_arn],
+        # generate, section, assemble: the Anthropic API key, nothing else. plan: nothing (logs only).
+        for key in CLAUDE_FUNCTIONS:
+            r[key].add_to_policy(
+                iam.PolicyStatement(
+                    sid="ReadAnthropicKey",
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=[self.anthropic_secret.secret_arn],
+                )
             )
-        )
 
         # store: write new versions under vpr/, list existing versions of an application.
         r["store"].add_to_policy(

@@ -593,6 +593,11 @@ def verify_report(content: ReportContent, application: Application | VprRequest)
 
     Returns ``grounded`` and the unsupported claims in reading order, each once.
     """
+    return verify_texts(report_sections(content), application)
+
+
+def verify_texts(report_texts: Iterable[str], application: Application | VprRequest) -> Verification:
+    """The same check on any part of a report (sections mode checks each section on its own)."""
     texts = _input_texts(application)
     vocabulary = _Vocabulary(texts)
     own = _candidate_texts(application)
@@ -600,7 +605,7 @@ def verify_report(content: ReportContent, application: Application | VprRequest)
     roles = _Vocabulary([*own, application.job_posting.role_title], generic=_GENERIC - _TITLE_ACRONYMS)
     figures = _source_figures(texts, career_years(application.cv))
     claims: list[str] = []
-    for section in report_sections(content):
+    for section in report_texts:
         found = [*_word_claims(section, vocabulary, candidate, roles), *_figure_claims(section, figures)]
         claims.extend(claim for _, claim in sorted(found))
     unsupported = _dedupe(claims)

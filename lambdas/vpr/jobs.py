@@ -15,6 +15,7 @@ from vpr.aws.workflow import Execution, ExecutionAlreadyExistsError, WorkflowSto
 from vpr.errors import BadRequest, Forbidden, IdempotencyConflict, JobNotFound, ResultExpired
 from vpr.idempotency import EXECUTION_NAME_PATTERN, canonical_input, execution_name, is_valid_idempotency_key
 from vpr.models import JobStatusResponse, VprRequest
+from vpr.sections.progress import SECTION_PROGRESS_STATES, section_progress
 from vpr.status import job_status, just_started
 
 
@@ -82,7 +83,12 @@ class JobService:
 
     def _status(self, execution: Execution) -> JobStatusResponse:
         current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None
-        return job_status(execution, current, self._presign_stored_result)
+        progress = (  # sections mode: "n of m sections written" (one more history read, only then)
+            section_progress(self.workflow.history(execution.arn))
+            if current in SECTION_PROGRESS_STATES
+            else None
+        )
+        return job_status(execution, current, self._presign_stored_result, progress)
 
     def _presign_stored_result(self, key: str) -> tuple[str, datetime]:
         """A link to the report, after a HeadObject: a link to a deleted or expired report would 404."""

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     """Output limit of one call, thinking included (see ``vpr.generation.claude.MAX_TOKENS_RATIONALE``)."""
     claude_effort: Literal["low", "medium", "high"] = "medium"
     """``output_config.effort`` for models with adaptive thinking: how much the model thinks first."""
+    generation_mode: Literal["sections", "single"] = "sections"
+    """``sections``: the report's independent sections are written concurrently by the state machine's
+    Map and assembled; ``single``: one call writes the whole report (the Generate task)."""
+    section_batch_size: int = Field(default=1, ge=1, le=8)
+    """Job requirements per evidence-matrix section call: smaller batches finish sooner, cost more calls."""
     anthropic_secret_arn: str = ""
     """On AWS the API key lives in Secrets Manager; its ARN is the only thing in the environment."""
     anthropic_api_key: str = Field(default="", validation_alias="ANTHROPIC_API_KEY", repr=False)

@@ -16,9 +16,21 @@ from vpr.errors import (
 )
 from vpr.models.responses import JobState, JobStatusResponse
 from vpr.models.usage import TokenUsage
+from vpr.sections.progress import SectionProgress
 
 #: Workflow state → the stage a client sees. Generate not yet entered means the job is still PENDING.
-STAGES = {None: "queued", "Validate": "validating", "Generate": "generating", "Store": "storing"}
+STAGES = {
+    None: "queued",
+    "Validate": "validating",
+    "Generate": "generating",
+    "Store": "storing",
+    # sections mode (issue 9): planning and writing the sections, then assembling them, is "generating"
+    "Plan": "generating",
+    "ChooseMode": "generating",
+    "WriteSections": "generating",
+    "WriteSection": "generating",
+    "Assemble": "generating",
+}
 PENDING_STATES = {None, "Validate"}
 
 Presigner = Callable[[str], tuple[str, datetime]]
@@ -61,7 +73,12 @@ def just_started(job_id: str, application_id: str, started_at: datetime) -> JobS
     )
 
 
-def job_status(execution: Execution, current_state: str | None, presign: Presigner) -> JobStatusResponse:
+def job_status(
+    execution: Execution,
+    current_state: str | None,
+    presign: Presigner,
+    progress: SectionProgress | None = None,
+) -> JobStatusResponse:
     common = {
         "job_id": execution.arn,
         "application_id": execution.input_json().get("application_id"),
@@ -93,6 +110,7 @@ def job_status(execution: Execution, current_state: str | None, presign: Presign
         return JobStatusResponse(**common, status=JobState.PENDING, stage=STAGES[current_state])
     # RUNNING past Validate, or PENDING_REDRIVE (a redriven execution resumes where it failed).
     stage = STAGES.get(current_state, "finishing") if execution.status == "RUNNING" else "redriving"
+    sections = {"sections_done": progress.done, "sections_total": progress.total} if progress else {}
     return JobStatusResponse(
-        **common, status=JobState.PROCESSING, stage=stage, started_at=execution.start_date
+        **common, status=JobState.PROCESSING, stage=stage, started_at=execution.start_date, **sections
     )

@@ -280,5 +280,13 @@ def test_cli_submit_wait_then_history(service, tmp_path):
         check=False,
     )
     assert history.returncode == 0, history.stderr
-    for expected in ("SUCCEEDED", "TaskStateEntered", "Validate", "Generate", "Store", "ExecutionSucceeded"):
+    expected_lines = (
+        "SUCCEEDED",
+        "TaskStateEntered",
+        "Validate",
+        "Plan",
+        "WriteSection",
+        "MapIterationSucceeded",
+    )
+    for expected in (*expected_lines, "Assemble", "Store", "ExecutionSucceeded"):  # sections mode
         assert expected in history.stdout

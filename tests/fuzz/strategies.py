@@ -237,6 +237,6 @@ def api_requests(draw: st.DrawFn) -> Request:
         return Request("GET", f"/api/vpr/status/{encoded}", None, {}, "status")
     method = draw(st.sampled_from(["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "POST"]))
     path = draw(
-        st.sampled_from(["/", "/api", "/api/vpr/status", "/api/vpr/status/", "/api/vpr/x/y", "/api/vpr"])
+        st.sampled_from(["/api/", "/api", "/api/vpr/status", "/api/vpr/status/", "/api/vpr/x/y", "/api/vpr"])
     )
     return Request(method, path, b"{}" if method in {"POST", "PUT", "PATCH"} else None, headers, "other")

@@ -93,7 +93,7 @@ def test_key_policy_wildcard_means_this_key_only(synth: Synth) -> None:
 def test_each_function_has_its_own_role_without_managed_policies(synth: Synth) -> None:
     roles = [fn.role for fn in synth.stack.functions.values()]
     role_ids = {synth.logical_id(r) for r in roles}
-    assert len(role_ids) == 5
+    assert len(role_ids) == 8
     fn_roles = {resolve(f["Properties"]["Role"]) for f in synth.resources("AWS::Lambda::Function").values()}
     assert fn_roles == {f"<{rid}.Arn>" for rid in role_ids}
     for rid in role_ids:
@@ -123,6 +123,9 @@ XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
         ),
         ("validate", {"dynamodb:GetItem"}),
         ("generate", {"secretsmanager:GetSecretValue"}),
+        ("section", {"secretsmanager:GetSecretValue"}),
+        ("assemble", {"secretsmanager:GetSecretValue"}),
+        ("plan", set()),
         ("store", {"s3:PutObject", "s3:GetObject", "s3:ListBucket"}),
     ],
 )
@@ -157,8 +160,9 @@ def test_function_role_resources(synth: Synth) -> None:
     validate = grants(role_statements(s, s.stack.roles["validate"]))
     assert validate["dynamodb:GetItem"] == {f"<{s.logical_id(s.stack.profile_table)}.Arn>"}
 
-    generate = grants(role_statements(s, s.stack.roles["generate"]))
-    assert generate["secretsmanager:GetSecretValue"] == {f"<Ref:{s.logical_id(s.stack.anthropic_secret)}>"}
+    for key in ("generate", "section", "assemble"):
+        claude = grants(role_statements(s, s.stack.roles[key]))
+        assert claude["secretsmanager:GetSecretValue"] == {f"<Ref:{s.logical_id(s.stack.anthropic_secret)}>"}
 
     store = grants(role_statements(s, s.stack.roles["store"]))
     assert store["s3:PutObject"] == store["s3:GetObject"] == {results}
@@ -182,9 +186,10 @@ def test_kms_and_list_grants_are_conditioned(synth: Synth) -> None:
         assert listing["Condition"] == {"StringLike": {"s3:prefix": ["vpr/*"]}}
 
 
-def test_state_machine_invokes_exactly_the_three_task_functions(synth: Synth) -> None:
+def test_state_machine_invokes_exactly_the_task_functions(synth: Synth) -> None:
     allowed = grants(role_statements(synth, synth.stack.state_machine.role))
-    tasks = {f"<{synth.logical_id(synth.stack.functions[k])}.Arn>" for k in ("validate", "generate", "store")}
+    keys = ("validate", "plan", "generate", "section", "assemble", "store")
+    tasks = {f"<{synth.logical_id(synth.stack.functions[k])}.Arn>" for k in keys}
     assert allowed["lambda:InvokeFunction"] == tasks
     assert not {a for a in allowed if a.startswith(("states:", "s3:", "dynamodb:", "secretsmanager:"))}
 

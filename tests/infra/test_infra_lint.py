@@ -108,10 +108,18 @@ def test_the_workflow_is_valid_as_written_and_as_synthesized(
 def test_placeholders_are_filled_with_the_functions_arns(synth: Synth) -> None:
     (definition,) = lint_workflow.filled_definitions(synth.tpl).values()
     assert "${" not in definition
-    resources = {s["Resource"] for s in json.loads(definition)["States"].values() if "Resource" in s}
-    assert resources == {
+    from stacks.vpr_stack import TASK_FUNCTIONS
+
+    def resources(states: dict) -> set[str]:  # the Map's item processor holds states of its own
+        found = set()
+        for state in states.values():
+            found |= {state["Resource"]} if "Resource" in state else set()
+            found |= resources(state.get("ItemProcessor", {}).get("States", {}))
+        return found
+
+    assert resources(json.loads(definition)["States"]) == {
         f"arn:aws:lambda:eu-west-1:123456789012:function:careervp-vpr-{what}-dev"
-        for what in ("validate", "generate", "store")
+        for what in TASK_FUNCTIONS.values()
     }
 
 

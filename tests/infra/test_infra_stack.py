@@ -7,7 +7,7 @@ import json
 import pytest
 from aws_cdk.assertions import Match
 
-from stacks.vpr_stack import ASL_PATH, SPECS
+from stacks.vpr_stack import ASL_PATH, SPECS, TASK_FUNCTIONS
 
 from .conftest import Synth, resolve
 
@@ -18,6 +18,9 @@ FUNCTIONS = {
     "generate": ("handlers.generate.handler", 600, 512),
     "store": ("handlers.store.handler", 30, 256),
     "status": ("handlers.status.handler", 10, 256),
+    "plan": ("handlers.plan.handler", 30, 256),
+    "section": ("handlers.section.handler", 600, 512),
+    "assemble": ("handlers.assemble.handler", 600, 512),
 }
 POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "vpr",
@@ -40,7 +43,7 @@ def fn_logical_id(synth: Synth, key: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ Lambda
-def test_five_functions_with_their_handlers_timeouts_and_memory(synth: Synth) -> None:
+def test_every_function_with_its_handler_timeout_and_memory(synth: Synth) -> None:
     fns = functions_by_name(synth)
     assert set(fns) == {f"careervp-vpr-{k}-dev" for k in FUNCTIONS}
     for key, (handler, timeout, memory) in FUNCTIONS.items():
@@ -92,12 +95,14 @@ def test_environment_variables(synth: Synth) -> None:
     }
     assert env["validate"] == {**POWERTOOLS, "VPR_PROFILE_TABLE": table}
     assert env["store"] == {**POWERTOOLS, "VPR_RESULTS_BUCKET": bucket}
-    assert env["generate"] == {
-        **POWERTOOLS,
-        "VPR_GENERATOR": "auto",
-        "VPR_MODEL": "claude-sonnet-5-5",
-        "VPR_ANTHROPIC_SECRET_ARN": secret,
-    }
+    for key in ("generate", "section", "assemble"):
+        assert env[key] == {
+            **POWERTOOLS,
+            "VPR_GENERATOR": "auto",
+            "VPR_MODEL": "claude-sonnet-5-5",
+            "VPR_ANTHROPIC_SECRET_ARN": secret,
+        }
+    assert env["plan"] == POWERTOOLS  # VPR_GENERATION_MODE: the settings default (sections)
     assert not any("ANTHROPIC_API_KEY" in k for v in env.values() for k in v), "the key is never in env"
 
 
@@ -116,14 +121,14 @@ def test_state_machine_definition_is_the_asl_file_with_only_placeholders_substit
     definition = resolve(props["DefinitionString"])
     assert isinstance(definition, str)
     substitutions = resolve(props["DefinitionSubstitutions"])
-    assert set(substitutions) == {"ValidateFunctionArn", "GenerateFunctionArn", "StoreFunctionArn"}
+    assert set(substitutions) == {f"{state}FunctionArn" for state in TASK_FUNCTIONS}
     for name, value in substitutions.items():
         definition = definition.replace("${" + name + "}", value)
     assert "${" not in definition
 
     expected = ASL_PATH.read_text(encoding="utf-8")
-    for key in ("validate", "generate", "store"):
-        placeholder = "${" + key.capitalize() + "FunctionArn}"
+    for state, key in TASK_FUNCTIONS.items():
+        placeholder = "${" + state + "FunctionArn}"
         assert expected.count(placeholder) == 1
         expected = expected.replace(placeholder, f"<{fn_logical_id(synth, key)}.Arn>")
     assert json.loads(definition) == json.loads(expected)
@@ -132,9 +137,18 @@ def test_state_machine_definition_is_the_asl_file_with_only_placeholders_substit
 def test_state_machine_timeouts_fit_the_lambda_timeouts(synth: Synth) -> None:
     asl = json.loads(ASL_PATH.read_text(encoding="utf-8"))
     assert asl["TimeoutSeconds"] == 3600
-    tasks = {"Validate": ("validate", 35), "Generate": ("generate", 620), "Store": ("store", 35)}
+    states = asl["States"] | asl["States"]["WriteSections"]["ItemProcessor"]["States"]
+    tasks = {
+        "Validate": ("validate", 35),
+        "Plan": ("plan", 35),
+        "Generate": ("generate", 620),
+        "WriteSection": ("section", 620),
+        "Assemble": ("assemble", 620),
+        "Store": ("store", 35),
+    }
+    assert set(tasks) == set(TASK_FUNCTIONS)
     for state, (key, seconds) in tasks.items():
-        assert asl["States"][state]["TimeoutSeconds"] == seconds
+        assert states[state]["TimeoutSeconds"] == seconds
         assert seconds > SPECS[key].timeout_seconds, "the task outlives its Lambda, so Lambda's error wins"
 
 
@@ -346,3 +360,9 @@ def test_outputs(synth: Synth) -> None:
     stage_id, _ = synth.one("AWS::ApiGateway::Stage")
     assert url.startswith("https://")
     assert url.endswith(f"/<Ref:{stage_id}>/api/vpr")
+
+
+def test_the_stack_and_the_local_runtime_wire_the_same_task_functions() -> None:
+    from local.runtime import TASKS
+
+    assert TASK_FUNCTIONS == TASKS

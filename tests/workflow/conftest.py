@@ -81,3 +81,15 @@ def start_execution(local_runtime: Any) -> Callable[[dict], str]:
         return response["executionArn"]
 
     return start
+
+
+@pytest.fixture
+def single_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``VPR_GENERATION_MODE=single`` for one test: the one-call Generate path of the same ASL."""
+    from local.runtime import LocalRuntime
+
+    monkeypatch.setenv("VPR_GENERATION_MODE", "single")
+    LocalRuntime.reload_settings()
+    yield
+    monkeypatch.undo()
+    LocalRuntime.reload_settings()

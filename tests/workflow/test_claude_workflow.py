@@ -79,6 +79,7 @@ def claude(
 ) -> Iterator[FakeAnthropicServer]:
     """The session's local runtime with ``VPR_GENERATOR=claude`` pointed at the fake, for one test."""
     monkeypatch.setenv("VPR_GENERATOR", "claude")
+    monkeypatch.setenv("VPR_GENERATION_MODE", "single")  # sections mode: test_sections_workflow.py
     monkeypatch.setenv("VPR_MODEL", MODEL)
     monkeypatch.setenv("VPR_CLAUDE_MAX_RETRIES", "0")
     monkeypatch.setenv("VPR_CLAUDE_TIMEOUT_SECONDS", "1")
@@ -315,6 +316,7 @@ def test_make_run_with_the_claude_generator_completes(fake_anthropic: FakeAnthro
     process, service = _start_service(
         {
             "VPR_GENERATOR": "claude",
+            "VPR_GENERATION_MODE": "single",
             "VPR_MODEL": MODEL,
             "VPR_CLAUDE_MAX_RETRIES": "0",
             "ANTHROPIC_BASE_URL": fake_anthropic.base_url,

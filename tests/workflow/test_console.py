@@ -6,12 +6,18 @@ import json
 import threading
 
 import boto3
+import pytest
 
 from local import console
 from tests.conftest import wait_for_execution
 from vpr.errors import ClaudeOverloaded, ClaudeRateLimited
 from vpr.idempotency import canonical_input
 from vpr.models import VprRequest
+
+# These read the single-mode path (Validate → Generate → Store); the Map's states are drawn in
+# tests/browser and tests/unit/test_web.py.
+pytestmark = pytest.mark.usefixtures("single_mode")
+_PLANNED = {"Validate": "succeeded", "Plan": "succeeded", "ChooseMode": "succeeded"}
 
 
 def _input(request: dict) -> dict:
@@ -32,7 +38,9 @@ def test_a_clean_run_is_succeeded_everywhere_and_the_fail_state_not_started(star
 
     view = _view(arn)
 
-    assert _statuses(view) == {s: "succeeded" for s in ("Validate", "Generate", "Store", "Succeed")}
+    assert _statuses(view) == {
+        s: "succeeded" for s in ("Validate", "Plan", "ChooseMode", "Generate", "Store", "Succeed")
+    }
     assert view["definition"]["StartAt"] == "Validate"  # the definition the engine ran
     assert view["execution"]["status"] == "SUCCEEDED"
     assert view["execution"]["duration_s"] > 0
@@ -60,7 +68,7 @@ def test_retries_exhausted_then_caught_and_the_fail_state_failed(start_execution
 
     view = _view(arn)
 
-    assert _statuses(view) == {"Validate": "succeeded", "Generate": "caught", "JobFailed": "failed"}
+    assert _statuses(view) == {**_PLANNED, "Generate": "caught", "JobFailed": "failed"}
     assert view["states"]["Generate"]["retries"] == 4
     assert view["execution"]["error"] == "ClaudeRateLimited"
     assert view["execution"]["cause"] == ClaudeRateLimited.default_message  # not the stack trace
@@ -87,7 +95,7 @@ def test_a_state_in_progress_is_running(local_runtime, start_execution, example_
     try:
         arn = start_execution(_input(example_request))
         assert inside.wait(10)
-        assert _statuses(_view(arn)) == {"Validate": "succeeded", "Generate": "running"}
+        assert _statuses(_view(arn)) == {**_PLANNED, "Generate": "running"}
     finally:
         release.set()
         wait_for_execution(arn)

@@ -56,7 +56,7 @@ def _api(module: str, method: str, path: str, body: dict | None = None) -> dict:
     [("Validate", "PENDING", "validating"), ("Generate", "PROCESSING", "generating")],
 )
 def test_status_follows_the_state_and_asks_clients_to_retry_later(
-    hold_task, example_request, task, status, stage
+    hold_task, example_request, task, status, stage, single_mode
 ):
     example_request["application_id"] = f"app-held-in-{task.lower()}"
     entered, release = hold_task(task)

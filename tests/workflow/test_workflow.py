@@ -1,4 +1,8 @@
-"""The real state machine definition, executed by moto's ASL interpreter, with the real task handlers."""
+"""The real state machine definition, executed by moto's ASL interpreter, with the real task handlers.
+
+These tests exercise the single-mode path (Validate → Plan → Generate → Store); the sections path is
+tested in ``test_sections_workflow.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from tests.conftest import wait_for_execution
 from vpr.errors import ClaudeOverloaded, ClaudeRateLimited, ResultStoreUnavailable
 from vpr.idempotency import canonical_input
 from vpr.models import VprRequest
+
+pytestmark = pytest.mark.usefixtures("single_mode")
 
 
 def _input(request: dict) -> dict:
@@ -32,7 +38,7 @@ def test_happy_path_stores_the_report_and_returns_its_key(
     described = wait_for_execution(arn)
 
     assert described["status"] == "SUCCEEDED"
-    assert _entered_states(arn) == ["Validate", "Generate", "Store", "Succeed"]
+    assert _entered_states(arn) == ["Validate", "Plan", "ChooseMode", "Generate", "Store", "Succeed"]
     output = json.loads(described["output"])
     assert output["result_key"].startswith("vpr/user-uuid-456/app-uuid-123/v")
     assert output["word_count"] > 100
@@ -126,12 +132,10 @@ def test_two_jobs_for_one_application_get_consecutive_versions(start_execution, 
 
 
 def test_an_unregistered_lambda_fails_the_task_instead_of_echoing(local_runtime, example_request):
-    from local.runtime import function_arn
+    from local.runtime import TASKS, function_arn
 
-    arns = {
-        "Validate": function_arn("validate"),
-        "Generate": function_arn("nonexistent"),
-        "Store": function_arn("store"),
+    arns = {state: function_arn(what) for state, what in TASKS.items()} | {
+        "Generate": function_arn("nonexistent")
     }
     machine = local_runtime.create_state_machine("careervp-vpr-broken-local", arns)
     arn = boto3.client("stepfunctions").start_execution(
@@ -144,12 +148,18 @@ def test_an_unregistered_lambda_fails_the_task_instead_of_echoing(local_runtime,
     assert "not found" in described["cause"].lower()
 
 
-@pytest.mark.parametrize("task", ["Validate", "Generate", "Store"])
+@pytest.mark.parametrize("task", ["Validate", "Plan", "Generate", "WriteSections", "Assemble", "Store"])
 def test_lambda_service_errors_are_retried_on_every_task(task):
     """Each Task retries the four Lambda service errors with full jitter (DESIGN §4)."""
     from local.runtime import ASL_PATH
 
-    state = json.loads(ASL_PATH.read_text())["States"][task]
+    states = json.loads(ASL_PATH.read_text())["States"]
+    state = states[task]
+    if task == "WriteSections":  # the Map catches; its item task retries
+        assert state["Catch"] == [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "JobFailed"}
+        ]
+        state = {**state["ItemProcessor"]["States"]["WriteSection"], "Catch": state["Catch"]}
     service_retry = state["Retry"][0]
     assert set(service_retry["ErrorEquals"]) >= {
         "Lambda.ServiceException",

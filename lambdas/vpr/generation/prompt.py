@@ -93,9 +93,10 @@ def described_schema(schema: type[BaseModel]) -> dict[str, Any]:
     """``schema``'s JSON schema; for the report, each section's budget is its description (guides the
     model: strict structured output cannot enforce lengths, so they are stated in words)."""
     described = copy.deepcopy(schema.model_json_schema())
-    if schema is ReportContent:
-        for name, budget in SECTION_BUDGETS.items():
+    for name, budget in SECTION_BUDGETS.items():  # the report, or one section of it (sections mode)
+        if name in described.get("properties", {}):
             described["properties"][name]["description"] = budget
+    if schema is ReportContent:
         described["description"] = "The sections of one Value Proposition Report."
     return described
 

@@ -74,6 +74,9 @@ class JobStatusResponse(_Response):
     vpr_version: int | None = None
     word_count: int | None = None
     token_usage: TokenUsage | None = None
+    sections_done: int | None = None
+    """Sections mode, while generating: sections written so far (of ``sections_total``)."""
+    sections_total: int | None = None
     error: str | None = Field(default=None, description="FAILED only: a message safe to show the user.")
     error_code: str | None = Field(
         default=None, description="FAILED only: the Step Functions error name, e.g. CvNotFound."

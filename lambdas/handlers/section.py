@@ -1,0 +1,32 @@
+"""Workflow task WriteSection (one Map item): write one section of the report."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.observability import log_invocation, logger, tracer
+from vpr.sections.steps import write_section_step
+from vpr.sections.writers import SectionWriter, get_section_writer
+from vpr.settings import Settings, get_settings
+
+RESERVED_SECONDS = 20
+
+
+@lru_cache(maxsize=2)
+def section_writer(settings: Settings) -> SectionWriter:
+    """Reused across warm invocations (keeps the SDK client's connections); shared with Assemble."""
+    return get_section_writer(settings)
+
+
+@log_invocation(correlation_id_path="job_id")
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    timeout = context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS
+    result = write_section_step(
+        event["state"], event["section"], section_writer(get_settings()), timeout=max(1.0, timeout)
+    )
+    logger.info("Section written", extra={"section": result["id"], "usage": result["token_usage"]})
+    return result

@@ -1,0 +1,131 @@
+"""Section writers: one section per call, for both generators (offline and claude).
+
+Both modes write by the same rules: the offline writer calls the offline generator's own per-section
+methods (so a sections-mode offline report equals the single-mode one, a test checks it), and the
+Claude writer sends the section prompt of ``vpr.sections.prompt`` through ``ClaudeGenerator``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from vpr.generation import choose_generator_name
+from vpr.models import Application, TokenUsage
+from vpr.models.report import EvidenceItem
+from vpr.sections.models import SECTION_MODELS, SectionJob
+from vpr.settings import Settings
+
+
+@dataclass(frozen=True)
+class SectionDraft:
+    """One written section, what its calls cost, and the model that wrote it."""
+
+    content: BaseModel
+    token_usage: TokenUsage
+    model: str | None
+
+
+class SectionWriter(Protocol):
+    name: str
+
+    def write(
+        self,
+        application: Application,
+        job: SectionJob,
+        *,
+        finished: dict[str, Any] | None = None,
+        unsupported: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> SectionDraft:
+        """Write ``job``'s section. ``finished``: the other sections (summary only); ``unsupported``:
+        claims the grounding check flagged in a previous draft (a regeneration)."""
+        ...
+
+
+class OfflineSectionWriter:
+    """The offline generator, one section at a time (deterministic, no network, always grounded)."""
+
+    name = "offline"
+
+    def write(
+        self,
+        application: Application,
+        job: SectionJob,
+        *,
+        finished: dict[str, Any] | None = None,
+        unsupported: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> SectionDraft:
+        from vpr.generation.offline import SectionWriter as OfflineSections  # its methods, not a copy
+
+        if job.kind == "evidence":
+            batch = application
+            if job.requirements:
+                posting = application.job_posting
+                requirements = [posting.requirements[i] for i in job.requirements]
+                batch = application.model_copy(
+                    update={"job_posting": posting.model_copy(update={"requirements": requirements})}
+                )
+            evidence = OfflineSections(batch)
+            content: dict[str, Any] = {
+                "evidence_matrix": evidence.evidence_matrix(),
+                "gap_strategies": evidence.gap_strategies(),
+            }
+        else:
+            writer = OfflineSections(application)
+            # Deterministic: the same rows the evidence jobs wrote (the summary reads them as written).
+            matrix = writer.evidence_matrix()
+            if job.kind == "summary" and (finished or {}).get("evidence_matrix"):
+                matrix = [EvidenceItem.model_validate(i) for i in finished["evidence_matrix"]]  # type: ignore[index]
+            if job.kind == "summary":
+                content = {"executive_summary": writer.executive_summary(matrix)}
+            elif job.kind == "differentiators":
+                content = {"differentiators": writer.differentiators()}
+            elif job.kind == "culture":
+                content = {"cultural_fit": writer.cultural_fit(matrix, writer.differentiators())}
+            else:
+                content = {
+                    "talking_points": writer.talking_points(matrix, writer.differentiators()),
+                    "keywords": writer.keywords(),
+                }
+        section = SECTION_MODELS[job.kind].model_validate(content)
+        return SectionDraft(section, TokenUsage(model=self.name), None)
+
+
+class ClaudeSectionWriter:
+    """Claude, one section per call (``ClaudeGenerator.write_section``)."""
+
+    name = "claude"
+
+    def __init__(self, settings: Settings) -> None:
+        from vpr.generation.claude import ClaudeGenerator  # heavy SDK: section tasks only
+
+        self._generator = ClaudeGenerator(settings)
+
+    def write(
+        self,
+        application: Application,
+        job: SectionJob,
+        *,
+        finished: dict[str, Any] | None = None,
+        unsupported: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> SectionDraft:
+        from vpr.generation import prompt
+        from vpr.sections.prompt import SectionRequest, user_message
+
+        def ask(extra: str | None = None) -> list[dict[str, Any]]:
+            return [user_message(application, job, finished=finished, unsupported=unsupported, extra=extra)]
+
+        request = SectionRequest(job=job, messages=ask(), fresh_messages=ask(prompt.truncated_retry_note()))
+        return self._generator.write_section(request, time_budget_seconds=timeout)
+
+
+def get_section_writer(settings: Settings) -> SectionWriter:
+    """The section writer of the generator ``VPR_GENERATOR`` selects (auto: Claude when a key is set)."""
+    if choose_generator_name(settings) == "claude":
+        return ClaudeSectionWriter(settings)
+    return OfflineSectionWriter()
