@@ -25,6 +25,9 @@ def hold_task(local_runtime) -> Iterator:
         entered, release = threading.Event(), threading.Event()
 
         def held(event, context):
+            from handlers import progress
+
+            progress.entering(task, event)  # the real handler's first line: the hold sits just after it
             entered.set()
             release.wait(timeout=20)
             return real(event, context)

@@ -10,6 +10,7 @@ its reports are shorter and plainer than Claude's.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from vpr.generation.base import GenerationResult, assemble_report
@@ -282,9 +283,15 @@ _RANK = {"STRONG": 0, "MODERATE": 1, "DEVELOPING": 2}
 class OfflineGenerator:
     name = GENERATOR_NAME
 
+    def __init__(self, delay_seconds: float = 0.0) -> None:
+        self.delay_seconds = delay_seconds
+        """``VPR_OFFLINE_DELAY_SECONDS``: take as long as Claude would, so load tests keep jobs running."""
+
     def generate(
         self, application: Application, *, time_budget_seconds: float | None = None
     ) -> GenerationResult:
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)
         content = self.write(application)
         report = assemble_report(
             content,
