@@ -13,6 +13,9 @@
 Two fidelity fixes to moto are applied here, each because AWS behaves that way:
 - StartExecution is atomic per name: two identical concurrent requests give one execution.
 - The interpreter's Lambda client is built once, not once per task (throughput only).
+- DynamoDB writes are atomic: moto checks a ConditionExpression and writes in two steps, so two threads
+  could both pass ``attribute_not_exists``; DynamoDB documents conditional writes as atomic
+  (Developer Guide, "Condition expressions": "the write succeeds only if the condition is met").
 """
 
 from __future__ import annotations
@@ -82,6 +85,26 @@ def _make_start_execution_atomic() -> None:
 
     start_execution._vpr_atomic = True  # type: ignore[attr-defined]
     StepFunctionsParserBackend.start_execution = start_execution  # type: ignore[method-assign]
+
+
+_dynamodb_write_lock = threading.Lock()
+
+
+def _make_dynamodb_writes_atomic() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+        if getattr(original, "_vpr_atomic", False):
+            continue
+
+        def locked(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _dynamodb_write_lock:
+                return _original(*args, **kwargs)
+
+        functools.update_wrapper(locked, original)
+        locked._vpr_atomic = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, locked)
 
 
 def _reuse_interpreter_lambda_client() -> None:
@@ -177,6 +200,7 @@ class LocalRuntime:
         self._configure_environment()
         self._install_quotas()
         _make_start_execution_atomic()
+        _make_dynamodb_writes_atomic()
         _reuse_interpreter_lambda_client()
         self._post_json(f"{aws_url}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
         self._register_handlers()

@@ -59,7 +59,7 @@ def _api(module: str, method: str, path: str, body: dict | None = None) -> dict:
     [("Validate", "PENDING", "validating"), ("Generate", "PROCESSING", "generating")],
 )
 def test_status_follows_the_state_and_asks_clients_to_retry_later(
-    hold_task, example_request, task, status, stage
+    local_runtime, hold_task, example_request, task, status, stage
 ):
     example_request["application_id"] = f"app-held-in-{task.lower()}"
     entered, release = hold_task(task)
@@ -69,7 +69,9 @@ def test_status_follows_the_state_and_asks_clients_to_retry_later(
     assert entered.wait(timeout=10)
     job_id = submitted["body"]["job_id"]
 
+    local_runtime.sfn_meter.reset_counts()
     during = _api("status", "GET", f"/api/vpr/status/{job_id}")
+    assert dict(local_runtime.sfn_meter.calls) == {}  # the job view answered, Step Functions was not read
 
     assert (during["body"]["status"], during["body"]["stage"]) == (status, stage)
     assert int(during["headers"]["Retry-After"]) > 0
