@@ -114,6 +114,13 @@ def acknowledgements(stack: VprStack) -> list[Acknowledgement]:
         "No AWS WAF web ACL: every method needs a Cognito token, request bodies are validated and "
         "the stage is throttled; a WAF ACL can be associated to the stage without stack changes.",
     )
+    ack(
+        stack.projector_dlq,
+        "AwsSolutions-SQS3",
+        "This queue is itself the dead-letter queue of the status-change rule's target and of the "
+        "projector's asynchronous invocations (EventBridge DeadLetterConfig and a Lambda on-failure "
+        "destination, which cdk-nag does not recognise as DLQ use); its depth is alarmed.",
+    )
     return acks
 
 

@@ -19,6 +19,7 @@ FUNCTIONS = {
     "generate": ("handlers.generate.handler", 600, 512),
     "store": ("handlers.store.handler", 30, 256),
     "status": ("handlers.status.handler", 10, 256),
+    "projector": ("handlers.projector.handler", 10, 256),
 }
 POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "vpr",
@@ -39,7 +40,7 @@ def fn_logical_id(synth: Synth, key: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ Lambda
-def test_five_functions_with_their_handlers_timeouts_and_memory(synth: Synth) -> None:
+def test_functions_with_their_handlers_timeouts_and_memory(synth: Synth) -> None:
     fns = functions_by_name(synth)
     assert set(fns) == {f"careervp-vpr-{k}-dev" for k in FUNCTIONS}
     for key, (handler, timeout, memory) in FUNCTIONS.items():
@@ -91,6 +92,10 @@ def test_environment_variables(synth: Synth) -> None:
     table = f"<Ref:{synth.logical_id(synth.stack.profile_table)}>"
     secret = f"<Ref:{synth.logical_id(synth.stack.anthropic_secret)}>"
     cors = {"VPR_CORS_ALLOWED_ORIGINS": "http://localhost:3000"}
+    jobs = {"VPR_JOB_VIEW_TABLE": f"<Ref:{synth.logical_id(synth.stack.job_view_table)}>"}
+    assert all(v["VPR_JOB_VIEW_TABLE"] == jobs["VPR_JOB_VIEW_TABLE"] for v in env.values())
+    env = {k: {n: x for n, x in v.items() if n != "VPR_JOB_VIEW_TABLE"} for k, v in env.items()}
+    assert env["projector"] == POWERTOOLS
     identity = {"VPR_REQUIRE_IDENTITY": "true"}
     assert env["submit"] == {**POWERTOOLS, "VPR_STATE_MACHINE_ARN": sm, **identity, **cors}
     assert env["status"] == {
@@ -199,7 +204,7 @@ def test_results_bucket_private_encrypted_ssl_only_expiring(synth: Synth) -> Non
 
 
 def test_profile_table(synth: Synth) -> None:
-    _, table = synth.one("AWS::DynamoDB::Table")
+    table = synth.tpl["Resources"][synth.logical_id(synth.stack.profile_table)]
     props = table["Properties"]
     assert props["TableName"] == "careervp-vpr-profiles-dev"
     assert props["KeySchema"] == [{"AttributeName": "user_id", "KeyType": "HASH"}]
@@ -331,7 +336,7 @@ def test_alarms(synth: Synth, name: str, namespace: str, metric: str, threshold:
 
 
 def test_alarm_count(synth: Synth) -> None:
-    assert len(synth.resources("AWS::CloudWatch::Alarm")) == 5
+    assert len(synth.resources("AWS::CloudWatch::Alarm")) == 7  # 5 + the job view's 2
 
 
 def test_outputs(synth: Synth) -> None:
