@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from handlers.http import caller_id, cors_config, install_error_handlers, json_response
-from handlers.observability import logger, tracer
+from handlers.observability import logger
 from handlers.wiring import job_service
 from vpr.models.responses import JobState
 from vpr.settings import get_settings
@@ -14,7 +14,6 @@ install_error_handlers(app)
 
 
 @app.get("/api/vpr/status/<job_id>")
-@tracer.capture_method
 def status(job_id: str):  # no return annotation: Powertools would build a schema of it
     job = job_service().status(job_id, caller_id(app))
     logger.append_keys(job_id=job.job_id)
@@ -25,6 +24,5 @@ def status(job_id: str):  # no return annotation: Powertools would build a schem
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> dict:
     return app.resolve(event, context)

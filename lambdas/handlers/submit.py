@@ -14,7 +14,7 @@ from handlers.http import (
     screen_json_request,
     status_url,
 )
-from handlers.observability import logger, tracer
+from handlers.observability import logger
 from handlers.wiring import job_service
 from vpr.models import SubmitResponse, VprRequest
 from vpr.models.responses import JobState
@@ -30,7 +30,6 @@ _MESSAGES = {
 
 
 @app.post("/api/vpr")
-@tracer.capture_method
 def submit(
     request: Annotated[VprRequest, Body()],
 ):  # no return annotation: Powertools would build a schema of it
@@ -56,6 +55,5 @@ def submit(
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> dict:
     return screen_json_request(event) or app.resolve(event, context)
