@@ -124,7 +124,8 @@ class JobService:
             return
         # The next poll falls back again if this fails; the response does not depend on the write.
         with suppress(ClientError, BotoCoreError):
-            self.view.apply(execution.arn, update)
+            if not self.view.apply(execution.arn, update):  # a newer write is there: complete its gaps
+                self.view.fill(execution.arn, update.fill)
 
 
 def _owned_by_caller(request: VprRequest, caller: str | None) -> VprRequest:

@@ -235,6 +235,46 @@ def test_a_missing_item_falls_back_to_step_functions_and_is_repaired(local_runti
     assert view.get(job_id).owner == example_request["user_id"]
 
 
+def test_an_item_a_task_created_before_submit_gets_its_owner_from_the_fallback(
+    local_runtime, view, example_request
+):
+    from handlers import progress
+    from local.runtime import TASKS, resource_name
+
+    real = local_runtime.router.handler_for(resource_name(TASKS["Validate"]))
+    entered, release = threading.Event(), threading.Event()
+
+    def held(event, context):
+        progress.entering("Validate", event)
+        entered.set()
+        release.wait(timeout=20)
+        return real(event, context)
+
+    restore = local_runtime.override_task("Validate", held)
+    try:
+        arn = boto3.client("stepfunctions").start_execution(  # without submit: nobody wrote the owner
+            stateMachineArn=local_runtime.endpoints.state_machine_arn,
+            name=f"vpr-{uuid.uuid4().hex}{uuid.uuid4().hex}",
+            input=json.dumps(example_request),
+        )["executionArn"]
+        assert entered.wait(timeout=10)
+        assert (view.get(arn).stage, view.get(arn).owner) == ("Validate", None)
+
+        local_runtime.sfn_meter.reset_counts()
+        first = _service().status(arn, None)  # no owner to check: Step Functions, then the gap filled
+        assert local_runtime.sfn_meter.calls["DescribeExecution"] == 1
+
+        local_runtime.sfn_meter.reset_counts()
+        second = _service().status(arn, None)
+        assert dict(local_runtime.sfn_meter.calls) == {}
+        assert (first.status, first.stage) == (second.status, second.stage) == ("PENDING", "validating")
+        assert view.get(arn).owner == example_request["user_id"]
+    finally:
+        release.set()
+        restore()
+    wait_for_execution(arn)
+
+
 def test_another_users_job_is_not_found_from_the_view_without_asking_step_functions(
     local_runtime, view, job_id
 ):

@@ -231,6 +231,25 @@ class JobView:
             raise
         return True
 
+    def fill(self, job_id: str, values: dict[str, Any]) -> None:
+        """Set attributes only where the item lacks them (no ordering: they never change once set).
+
+        The status fallback uses it for an item a task created before submit could write the owner:
+        the sequenced write alone would be refused there (same stage), and polls would keep falling back.
+        """
+        if not values:
+            return
+        names = {f"#f{i}": name for i, name in enumerate(values)}
+        attrs = {f":f{i}": _attr(value) for i, value in enumerate(values.values())}
+        aws_client("dynamodb").update_item(
+            TableName=self.table_name,
+            Key={"job_id": {"S": job_id}},
+            UpdateExpression="SET "
+            + ", ".join(f"#f{i} = if_not_exists(#f{i}, :f{i})" for i in range(len(values))),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=attrs,
+        )
+
     def _expiry(self, start: datetime) -> int:
         """TTL: Step Functions keeps a closed execution's history 90 days; the view keeps the job as long."""
         return int((start + timedelta(days=self.ttl_days)).timestamp())
