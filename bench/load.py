@@ -45,6 +45,7 @@ class Result:
     sfn_throttled: dict[str, int] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     completed: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -111,6 +112,9 @@ def run_scenario(path: str, poll: str, clients: int, delay: float) -> Result:
             if status == 200 and body["status"] in ("COMPLETED", "FAILED"):
                 with lock:
                     result.completed += body["status"] == "COMPLETED"
+                    if body["status"] == "FAILED":
+                        code = str(body.get("error_code") or (body.get("error") or {}).get("code"))
+                        result.failed[code] = result.failed.get(code, 0) + 1
                 return
             wait = float(headers.get("Retry-After", 1)) if poll == "retry-after" else 1.0
             time.sleep(wait)
@@ -173,6 +177,7 @@ def report(clients: int, delay: float) -> None:
                 f"  {path:<10} {poll:<12} {r.polls:>6} {throttled:>13} {r.http_503:>5} "
                 f"{reads / max(r.polls, 1):>14.2f} {_pct(r.latencies, 0.5) * 1000:>7.0f} "
                 f"{_pct(r.latencies, 0.99) * 1000:>7.0f} {r.completed:>5}"
+                + (f"  failed: {r.failed}" if r.failed else "")
             )
     for poll in ("retry-after", "1s"):
         old, new = results[("execution", poll)], results[("view", poll)]
