@@ -56,7 +56,11 @@ def _api(module: str, method: str, path: str, body: dict | None = None) -> dict:
 
 @pytest.mark.parametrize(
     ("task", "status", "stage"),
-    [("Validate", "PENDING", "validating"), ("Generate", "PROCESSING", "generating")],
+    [
+        ("Validate", "PENDING", "validating"),
+        ("Generate", "PROCESSING", "generating"),
+        ("Store", "PROCESSING", "storing"),
+    ],
 )
 def test_status_follows_the_state_and_asks_clients_to_retry_later(
     local_runtime, hold_task, example_request, task, status, stage
