@@ -44,6 +44,7 @@ def execution_from_event(detail: dict[str, Any]) -> Execution:
     )
 
 
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     if event.get("source") != "aws.states" or event.get("detail-type") != DETAIL_TYPE:
         logger.warning(

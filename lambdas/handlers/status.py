@@ -1,4 +1,7 @@
-"""GET /api/vpr/status/{job_id} — a job's status, and a short-lived link to its report once COMPLETED."""
+"""GET /api/vpr/status/{job_id} — a job's status, and a short-lived link to its report once COMPLETED.
+
+Read from the job view (one consistent GetItem), not from Step Functions: see ``vpr.jobs``.
+"""
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths

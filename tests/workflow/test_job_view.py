@@ -84,8 +84,9 @@ def _failed(job_id: str, redrive_count: int = 0) -> dict:
 
 def _project(event: dict) -> bool:
     from handlers.projector import handler
+    from local.lambda_router import LocalLambdaContext
 
-    return handler(event, None)["applied"]
+    return handler(event, LocalLambdaContext(function_name="careervp-vpr-projector-local"))["applied"]
 
 
 # --- ordering and duplicates ------------------------------------------------------------------------
