@@ -5,9 +5,10 @@ to ``size`` tokens, each call takes one, and ``refill`` tokens come back every s
 the bucket empty fails with HTTP 400 ``ThrottlingException`` ("Rate exceeded"), which the SDKs retry.
 Source: AWS Step Functions Developer Guide, "Step Functions service quotas", section "Quotas related
 to API action throttling" (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
-#service-limits-api-action-throttling-general), values for US East (N. Virginia), US West (Oregon) and
-Europe (Ireland); other Regions have smaller buckets. ``DOCUMENTED_BUCKETS`` is the one table; actions
-not in it are not throttled here.
+#service-limits-api-action-throttling-general). The values are the page's defaults for the largest
+Regions as the team's issue quotes them (the search index here held the page's text only in part, so
+they were not re-read from it); other Regions have smaller buckets. ``DOCUMENTED_BUCKETS`` is the one
+table; actions not in it are not throttled here.
 
 With ``VPR_AWS_QUOTAS=documented`` the local Step Functions endpoint enforces it. The meter counts every
 Step Functions API call either way, so tests and ``make bench`` can say how many reads a poll cost.
