@@ -3,6 +3,10 @@
 Prints, from one run on this machine:
 - submit → COMPLETED latency of the documented example through the real HTTP API (median, p90);
 - executions per second with the interpreter's Lambda client built once vs once per task, and their ratio;
+- cold import of the submit and status handlers vs a naive handler (``bench/api_cold_start.py``);
+- K clients submitting and polling under AWS's documented Step Functions quotas, DescribeExecution
+  path vs job-view path (``bench/load.py``; ``VPR_BENCH_CLIENTS``, default 200,
+  ``VPR_BENCH_DELAY_SECONDS``, default 30);
 - then ``bench/sections.py``: sections vs single generation mode against a fake Claude at a real pace.
 Both halves of a ratio are measured back to back in the same process, so the ratio, not the absolute
 numbers, is what to compare across machines.
@@ -12,12 +16,14 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import statistics
 import threading
 import time
 import urllib.request
 
 import local  # noqa: F401 - puts lambdas/ on sys.path
+from bench import api_cold_start, load
 
 RUNS = 20
 
@@ -78,6 +84,13 @@ def main() -> None:
     print(f"  task Lambda client built per task: {summary(uncached)}")
     ratio = statistics.median(uncached) / statistics.median(cached)
     print(f"  ratio (per-task / once, median latency): {ratio:.2f}x")
+    print()
+    api_cold_start.report()
+    print()
+    load.report(
+        clients=int(os.environ.get("VPR_BENCH_CLIENTS", "200")),
+        delay=float(os.environ.get("VPR_BENCH_DELAY_SECONDS", "30")),
+    )
 
 
 if __name__ == "__main__":

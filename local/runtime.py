@@ -6,9 +6,16 @@
 - The five handlers run as in-process callables (``LambdaRouter``), reached through the same boto3 calls
   as on AWS: ``AWS_ENDPOINT_URL`` points them at moto.
 
+- The job view table lives in moto's DynamoDB; status-change events reach the projector handler as
+  EventBridge delivers them (``local.eventbridge``); every Step Functions API call is counted, and with
+  ``VPR_AWS_QUOTAS=documented`` throttled by AWS's documented token buckets (``local.quotas``).
+
 Two fidelity fixes to moto are applied here, each because AWS behaves that way:
 - StartExecution is atomic per name: two identical concurrent requests give one execution.
 - The interpreter's Lambda client is built once, not once per task (throughput only).
+- DynamoDB writes are atomic: moto checks a ConditionExpression and writes in two steps, so two threads
+  could both pass ``attribute_not_exists``; DynamoDB documents conditional writes as atomic
+  (Developer Guide, "Condition expressions": "the write succeeds only if the condition is met").
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from local import ROOT
-from local.lambda_router import LambdaHandler, LambdaRouter
+from local.eventbridge import StatusChangeBus
+from local.lambda_router import LambdaHandler, LambdaRouter, LocalLambdaContext
+from local.quotas import StepFunctionsMeter
 
 ASL_PATH = ROOT / "statemachine" / "vpr.asl.json"
 SAMPLE_PROFILES_PATH = Path(__file__).with_name("sample_profiles.json")
@@ -83,6 +92,26 @@ def _make_start_execution_atomic() -> None:
 
     start_execution._vpr_atomic = True  # type: ignore[attr-defined]
     StepFunctionsParserBackend.start_execution = start_execution  # type: ignore[method-assign]
+
+
+_dynamodb_write_lock = threading.Lock()
+
+
+def _make_dynamodb_writes_atomic() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+        if getattr(original, "_vpr_atomic", False):
+            continue
+
+        def locked(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _dynamodb_write_lock:
+                return _original(*args, **kwargs)
+
+        functools.update_wrapper(locked, original)
+        locked._vpr_atomic = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, locked)
 
 
 def _reuse_interpreter_lambda_client() -> None:
@@ -164,6 +193,7 @@ class Endpoints:
     state_machine_arn: str
     results_bucket: str
     profile_table: str
+    job_view_table: str
 
 
 class LocalRuntime:
@@ -175,6 +205,8 @@ class LocalRuntime:
         self.router = LambdaRouter()
         self._server: Any = None
         self.endpoints: Endpoints | None = None
+        self.sfn_meter = StepFunctionsMeter()
+        self.events: StatusChangeBus | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> LocalRuntime:
@@ -196,18 +228,24 @@ class LocalRuntime:
             state_machine_arn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{resource_name('workflow')}",
             results_bucket=resource_name("results"),
             profile_table=resource_name("profiles"),
+            job_view_table=resource_name("jobs"),
         )
         self._configure_environment()
+        self._install_quotas()
         _make_start_execution_atomic()
+        _make_dynamodb_writes_atomic()
         _reuse_interpreter_lambda_client()
         self._post_json(f"{aws_url}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
         self._register_handlers()
         self.router.install()
         self._create_resources()
         self.seed_profiles()
+        self._start_events()
         return self
 
     def stop(self) -> None:
+        if self.events is not None:
+            self.events.stop()
         self.router.uninstall()
         if self._server is not None:
             self._server.stop()
@@ -232,6 +270,7 @@ class LocalRuntime:
             "VPR_STATE_MACHINE_ARN": self.endpoints.state_machine_arn,
             "VPR_RESULTS_BUCKET": self.endpoints.results_bucket,
             "VPR_PROFILE_TABLE": self.endpoints.profile_table,
+            "VPR_JOB_VIEW_TABLE": self.endpoints.job_view_table,
             "POWERTOOLS_SERVICE_NAME": "vpr",
             "POWERTOOLS_METRICS_NAMESPACE": "CareerVP/Vpr",
             "POWERTOOLS_TRACE_DISABLED": "true",
@@ -260,7 +299,7 @@ class LocalRuntime:
     def _register_handlers(self) -> None:
         import importlib
 
-        for what in ("submit", "status"):
+        for what in ("submit", "status", "projector"):
             self.router.register(resource_name(what), importlib.import_module(f"handlers.{what}").handler)
         for state, what in TASKS.items():
             handler = importlib.import_module(f"handlers.{what}").handler
@@ -291,7 +330,47 @@ class LocalRuntime:
             AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
+        self.create_job_view_table()
         self.create_state_machine(resource_name("workflow"), {s: function_arn(t) for s, t in TASKS.items()})
+
+    def create_job_view_table(self) -> None:
+        """The job view (as in stacks/vpr_stack.py: key ``job_id``, on demand, TTL on ``expires_at``)."""
+        import boto3
+
+        assert self.endpoints is not None
+        dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(
+            TableName=self.endpoints.job_view_table,
+            KeySchema=[{"AttributeName": "job_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "job_id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.update_time_to_live(
+            TableName=self.endpoints.job_view_table,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
+        )
+
+    def _install_quotas(self) -> None:
+        """Meter Step Functions API calls; enforce AWS's documented buckets if VPR_AWS_QUOTAS says so."""
+        from local import quotas
+        from vpr.settings import get_settings
+
+        if get_settings().aws_quotas == "documented":
+            self.sfn_meter = StepFunctionsMeter.documented()
+        quotas.install(self.sfn_meter)
+
+    def _start_events(self) -> None:
+        """The EventBridge rule: this state machine's status changes → the projector function."""
+        assert self.endpoints is not None
+        name = resource_name("projector")
+
+        def deliver(event: dict[str, Any]) -> Any:
+            handler = self.router.handler_for(name)
+            assert handler is not None
+            return handler(event, LocalLambdaContext(function_name=name))
+
+        self.events = StatusChangeBus(self.endpoints.state_machine_arn, deliver, ACCOUNT, REGION)
+        self.events.start()
 
     def create_state_machine(self, name: str, function_arns: dict[str, str]) -> str:
         import boto3

@@ -121,6 +121,27 @@ def acknowledgements(stack: VprStack) -> list[Acknowledgement]:
         "No AWS WAF web ACL: every method needs a Cognito token, request bodies are validated and "
         "the stage is throttled; a WAF ACL can be associated to the stage without stack changes.",
     )
+    ack(
+        stack.projector_dlq,
+        "Serverless-SQSRedrivePolicy",
+        "This queue is the last stop for events the projector could not apply (it is the dead-letter "
+        "queue); a redrive policy would need a queue behind it. Its depth is alarmed.",
+    )
+    ack(
+        stack.functions["projector"],
+        "Serverless-LambdaDLQ",
+        "projector: invoked asynchronously by EventBridge, with an on-failure destination (the SQS "
+        "queue projector-dlq, EventInvokeConfig) after 2 retries, the successor of DeadLetterConfig, "
+        "which is the only form this rule recognises; the rule target's own DeadLetterConfig uses the "
+        "same queue.",
+    )
+    ack(
+        stack.projector_dlq,
+        "AwsSolutions-SQS3",
+        "This queue is itself the dead-letter queue of the status-change rule's target and of the "
+        "projector's asynchronous invocations (EventBridge DeadLetterConfig and a Lambda on-failure "
+        "destination, which cdk-nag does not recognise as DLQ use); its depth is alarmed.",
+    )
 
     # --- Serverless: dead-letter queues only apply to asynchronous invocations ------------------------
     dlq_reason = (

@@ -2,7 +2,8 @@
 
     client --POST /api/vpr--> API Gateway (Cognito) --> submit --StartExecution--> Step Functions
         Validate -> Plan -> (Map of sections -> Assemble | Generate) -> Store   (statemachine/vpr.asl.json)
-    client --GET /api/vpr/status/{job_id}--> status --DescribeExecution (+ presigned S3 URL)
+    client --GET /api/vpr/status/{job_id}--> status --GetItem on the job view (+ presigned S3 URL)
+    Step Functions status changes --EventBridge--> projector --> job view   (stacks/job_view.py)
 
 Resources, top to bottom: data (results bucket, profile table, Anthropic key secret), the shared
 Lambda code asset and the eight functions (each with its own role, granted only what it calls), the
@@ -34,6 +35,7 @@ from constructs import Construct
 
 from stacks.bundling import REPO_ROOT, lambda_code
 from stacks.config import VprConfig
+from stacks.job_view import add_job_view
 
 ASL_PATH = REPO_ROOT / "statemachine" / "vpr.asl.json"
 
@@ -92,6 +94,9 @@ SPECS = {
     "status": FunctionSpec(
         "status", "handlers.status.handler", 10, 256, "GET /api/vpr/status/{job_id}: job status"
     ),
+    "projector": FunctionSpec(
+        "projector", "handlers.projector.handler", 10, 256, "Step Functions status changes -> job view"
+    ),
 }
 
 # Loose on purpose: API Gateway rejects what is obviously not a request (not JSON, not an object,
@@ -137,6 +142,7 @@ class VprStack(cdk.Stack):
         self._permissions()
         self._api()
         self._alarms()
+        add_job_view(self)  # stacks/job_view.py: table, status-change rule, projector, DLQ, alarms
         self._outputs()
 
     # ---------------------------------------------------------------- data
@@ -574,6 +580,7 @@ class VprStack(cdk.Stack):
             if self.config.alarm_topic_arn
             else None
         )
+        self.alarm_topic = topic
         self.alarms: dict[str, cloudwatch.Alarm] = {}
         for what, metric, threshold, description in alarms:
             alarm = cloudwatch.Alarm(

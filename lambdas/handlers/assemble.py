@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import progress
 from handlers.observability import log_invocation, logger, metrics, tracer
 from handlers.section import RESERVED_SECONDS, section_writer
 from vpr.sections.steps import assemble_step
@@ -17,6 +18,7 @@ from vpr.settings import get_settings
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    progress.entering("Assemble", event)
     budget = context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS
     result = assemble_step(event["state"], section_writer(get_settings()), time_budget_seconds=budget)
     usage, report = result["token_usage"], result["report"]

@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import progress
 from handlers.observability import log_invocation, logger, metrics, tracer
 from vpr.generation import ReportGenerator, get_generator
 from vpr.pipeline import generate_report
@@ -28,6 +29,7 @@ def _generator(settings: Settings) -> ReportGenerator:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    progress.entering("Generate", event)
     # Leave time to return the result (and for Step Functions to see it) before Lambda's own timeout.
     time_budget = context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS
     result = generate_report(event["state"], _generator(get_settings()), time_budget_seconds=time_budget)

@@ -7,6 +7,10 @@ thread-safe (context-variable) keys and cleared at the start and end of every in
   invocation, so a line could name an earlier request's job.
 - Locally every function runs in one process, on many threads, with this one logger: global keys
   would make one function's lines carry another function's name.
+
+``tracer`` and ``metrics`` are created on first use (PEP 562 module ``__getattr__``): the Tracer
+imports the X-Ray SDK (~0.3 s of cold start), which the API functions do not load. They still run
+with Lambda active tracing (the invocation segment); only the workflow tasks add SDK subsegments.
 """
 
 from __future__ import annotations
@@ -15,16 +19,30 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.utilities import jmespath_utils
+from aws_lambda_powertools import Logger
 
 logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
 
 _cold_start = True
 
 Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@functools.cache
+def _make(name: str) -> Any:
+    if name == "tracer":
+        from aws_lambda_powertools import Tracer
+
+        return Tracer()
+    from aws_lambda_powertools import Metrics
+
+    return Metrics()
+
+
+def __getattr__(name: str) -> Any:
+    if name in {"tracer", "metrics"}:
+        return _make(name)
+    raise AttributeError(name)
 
 
 def log_invocation(correlation_id_path: str | None = None) -> Callable[[Handler], Handler]:
@@ -42,6 +60,8 @@ def log_invocation(correlation_id_path: str | None = None) -> Callable[[Handler]
                 cold_start=cold_start,
             )
             if correlation_id_path:
+                from aws_lambda_powertools.utilities import jmespath_utils
+
                 correlation_id = jmespath_utils.query(envelope=correlation_id_path, data=event)
                 logger.thread_safe_append_keys(correlation_id=correlation_id)
             try:

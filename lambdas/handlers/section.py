@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handlers import progress
 from handlers.observability import log_invocation, logger, tracer
 from vpr.sections.steps import write_section_step
 from vpr.sections.writers import SectionWriter, get_section_writer
@@ -24,9 +25,11 @@ def section_writer(settings: Settings) -> SectionWriter:
 @log_invocation(correlation_id_path="job_id")
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    progress.entering("WriteSections", event)
     timeout = context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS
     result = write_section_step(
         event["state"], event["section"], section_writer(get_settings()), timeout=max(1.0, timeout)
     )
+    progress.section_written(event)
     logger.info("Section written", extra={"section": result["id"], "usage": result["token_usage"]})
     return result

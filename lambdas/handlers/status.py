@@ -1,10 +1,13 @@
-"""GET /api/vpr/status/{job_id} — a job's status, and a short-lived link to its report once COMPLETED."""
+"""GET /api/vpr/status/{job_id} — a job's status, and a short-lived link to its report once COMPLETED.
+
+Read from the job view (one consistent GetItem), not from Step Functions: see ``vpr.jobs``.
+"""
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from handlers.http import caller_id, cors_config, documented_responses, install_error_handlers, json_response
-from handlers.observability import log_invocation, log_keys, tracer
+from handlers.observability import log_invocation, log_keys
 from handlers.wiring import job_service
 from vpr.models.responses import JobState, JobStatusResponse
 from vpr.settings import get_settings
@@ -26,7 +29,6 @@ install_error_handlers(app)
         },
     ),
 )
-@tracer.capture_method
 def status(job_id: str):  # no return annotation: Powertools would build a schema of it
     job = job_service().status(job_id, caller_id(app))
     log_keys(job_id=job.job_id)
@@ -37,6 +39,5 @@ def status(job_id: str):  # no return annotation: Powertools would build a schem
 
 
 @log_invocation(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> dict:
     return app.resolve(event, context)

@@ -15,7 +15,7 @@ from handlers.http import (
     screen_json_request,
     status_url,
 )
-from handlers.observability import log_invocation, log_keys, logger, tracer
+from handlers.observability import log_invocation, log_keys, logger
 from handlers.wiring import job_service
 from vpr.models import SubmitResponse, VprRequest
 from vpr.models.responses import JobState
@@ -48,7 +48,6 @@ _MESSAGES = {
         },
     ),
 )
-@tracer.capture_method
 def submit(
     request: Annotated[VprRequest, Body()],
 ):  # no return annotation: Powertools would build a schema of it
@@ -74,6 +73,5 @@ def submit(
 
 
 @log_invocation(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> dict:
     return screen_json_request(event) or app.resolve(event, context)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from vpr.aws.jobview import JobView
 from vpr.aws.profiles import ProfileStore
 from vpr.aws.results import ResultStore
 from vpr.aws.workflow import WorkflowStore
@@ -17,11 +18,18 @@ def _job_service(settings: Settings) -> JobService:
         WorkflowStore(settings.state_machine_arn),
         ResultStore(settings.results_bucket),
         settings.result_url_ttl_seconds,
+        job_view(settings),
     )
 
 
 def job_service() -> JobService:
     return _job_service(get_settings())
+
+
+def job_view(settings: Settings | None = None) -> JobView | None:
+    """The job view, or None where no table is configured (reads then go to Step Functions)."""
+    settings = settings or get_settings()
+    return JobView(settings.job_view_table, settings.job_view_ttl_days) if settings.job_view_table else None
 
 
 def profile_store() -> ProfileStore:

@@ -3,7 +3,7 @@
 Lambda's Python runtime reports an unhandled exception as ``errorType`` = the class name, and that is
 the error name Step Functions matches in ``Retry``/``Catch`` and shows in DescribeExecution. So the
 class names below are a contract with ``statemachine/vpr.asl.json`` (a test checks that every name the
-ASL uses is defined here) and with API clients, which see them as ``error.code``.
+ASL uses is defined here) and with API clients, which see them as ``error_code``.
 
 Messages are written to be shown to the job seeker: they never contain the API key, the prompt, or
 CV text.

@@ -1,22 +1,29 @@
 """Submitting a job and reading it back: the logic behind ``POST /api/vpr`` and ``GET /api/vpr/status``.
 
-There is no jobs table: Step Functions is the job store. A job is an execution named by the request's
-idempotency hash, so asking twice can never start two executions.
+Step Functions is the job store: a job is an execution named by the request's idempotency hash, so
+asking twice can never start two executions. Reads go to the job view (``vpr.aws.jobview``), a DynamoDB
+read model, so polling never spends Step Functions' throttled read quota; only a job missing from the
+view is read from Step Functions (and its item repaired). Without a view table configured, every read
+goes to Step Functions (the path ``make bench`` compares against).
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from vpr.aws.jobview import JobView
 from vpr.aws.results import ResultStore
 from vpr.aws.workflow import Execution, ExecutionAlreadyExistsError, WorkflowStore
 from vpr.errors import BadRequest, Forbidden, IdempotencyConflict, JobNotFound, ResultExpired
 from vpr.idempotency import EXECUTION_NAME_PATTERN, canonical_input, execution_name, is_valid_idempotency_key
 from vpr.models import JobStatusResponse, VprRequest
-from vpr.sections.progress import SECTION_PROGRESS_STATES, section_progress
-from vpr.status import job_status, just_started
+from vpr.sections.progress import SECTION_PROGRESS_STATES, SectionProgress, section_progress
+from vpr.status import job_status, just_started, view_status, view_update
 
 
 @dataclass(frozen=True)
@@ -26,10 +33,17 @@ class SubmitOutcome:
 
 
 class JobService:
-    def __init__(self, workflow: WorkflowStore, results: ResultStore, result_url_ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        workflow: WorkflowStore,
+        results: ResultStore,
+        result_url_ttl_seconds: int,
+        view: JobView | None = None,
+    ) -> None:
         self.workflow = workflow
         self.results = results
         self.result_url_ttl_seconds = result_url_ttl_seconds
+        self.view = view
 
     # --- submit ------------------------------------------------------------------------------------
     def submit(self, request: VprRequest, caller: str | None, idempotency_key: str | None) -> SubmitOutcome:
@@ -43,30 +57,46 @@ class JobService:
         name = execution_name(request, idempotency_key)
         arn = self.workflow.execution_arn(name)
 
-        existing = self.workflow.describe(arn)
-        if existing is None:
-            try:
-                job_id, started_at = self.workflow.start(name, execution_input)
-                return SubmitOutcome(just_started(job_id, request.application_id, started_at), created=True)
-            except ExecutionAlreadyExistsError:
-                existing = self.workflow.describe(arn)  # an identical request won the race: same job
-                if existing is None:  # pragma: no cover - Step Functions just said it exists
-                    raise
-        if existing.input != execution_input:
-            raise IdempotencyConflict(
-                "This Idempotency-Key was already used with a different request.",
-                [("Idempotency-Key", "already names a job with a different payload; use a new key")],
-            )
-        return SubmitOutcome(self._status(existing), created=False)
+        try:  # no read first: StartExecution is the check (one call for a new job)
+            job_id, started_at = self.workflow.start(name, execution_input)
+        except ExecutionAlreadyExistsError:  # a finished job, or this name with another input
+            existing = self.workflow.describe(arn)
+            if existing is None:  # pragma: no cover - Step Functions just said it exists
+                raise
+            if existing.input != execution_input:
+                raise IdempotencyConflict(
+                    "This Idempotency-Key was already used with a different request.",
+                    [("Idempotency-Key", "already names a job with a different payload; use a new key")],
+                ) from None
+            return SubmitOutcome(self._status(existing), created=False)
+        # Started — or an identical request's *running* execution answered again (Step Functions is
+        # idempotent for the same name and input). Only the first submitter may say it created the job.
+        if self.view is None:
+            return SubmitOutcome(just_started(job_id, request.application_id, started_at), created=True)
+        if self.view.claim_submission(job_id, request.user_id or "", request.application_id, started_at):
+            return SubmitOutcome(just_started(job_id, request.application_id, started_at), created=True)
+        record = self.view.get(job_id)
+        if record is None:  # pragma: no cover - the claim that just failed wrote it
+            return SubmitOutcome(just_started(job_id, request.application_id, started_at), created=False)
+        return SubmitOutcome(view_status(record, self._presign), created=False)
 
     # --- status ------------------------------------------------------------------------------------
     def status(self, job_ref: str, caller: str | None) -> JobStatusResponse:
-        execution = self.workflow.describe(self.execution_arn_of(job_ref))
+        arn = self.execution_arn_of(job_ref)
+        if self.view is not None:
+            record = self.view.get(arn)  # one consistent GetItem: the whole normal path
+            if record is not None and record.answers_status:
+                if caller is not None and record.owner != caller:
+                    raise JobNotFound()  # not 403, same text: another user's job must not be seen to exist
+                return view_status(record, self._presign)
+        execution = self.workflow.describe(arn)
         if execution is None:
             raise JobNotFound()
         if caller is not None and execution.input_json().get("user_id") != caller:
             raise JobNotFound()  # not 403, same text: another user's job must not be seen to exist
-        return self._status(execution)
+        current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None
+        self._repair(execution, current)
+        return job_status(execution, current, self._presign, self._progress(execution, current))
 
     def execution_arn_of(self, job_ref: str) -> str:
         """The execution ARN a client's job id refers to: an ARN (raw or URL-encoded) or a bare name.
@@ -83,18 +113,29 @@ class JobService:
 
     def _status(self, execution: Execution) -> JobStatusResponse:
         current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None
-        progress = (  # sections mode: "n of m sections written" (one more history read, only then)
-            section_progress(self.workflow.history(execution.arn))
-            if current in SECTION_PROGRESS_STATES
-            else None
-        )
-        return job_status(execution, current, self._presign_stored_result, progress)
+        return job_status(execution, current, self._presign, self._progress(execution, current))
 
-    def _presign_stored_result(self, key: str) -> tuple[str, datetime]:
+    def _progress(self, execution: Execution, current_state: str | None) -> SectionProgress | None:
+        """Sections mode, from Step Functions: "n of m sections written" (one more history read)."""
+        if current_state not in SECTION_PROGRESS_STATES:
+            return None
+        return section_progress(self.workflow.history(execution.arn))
+
+    def _presign(self, key: str) -> tuple[str, datetime]:
         """A link to the report, after a HeadObject: a link to a deleted or expired report would 404."""
         if not self.results.exists(key):
             raise ResultExpired()
         return self.results.presign(key, self.result_url_ttl_seconds)
+
+    def _repair(self, execution: Execution, current_state: str | None) -> None:
+        """Put a job missing from the view back (best effort: the answer is already known)."""
+        update = view_update(execution, current_state) if self.view is not None else None
+        if update is None or self.view is None:
+            return
+        # The next poll falls back again if this fails; the response does not depend on the write.
+        with suppress(ClientError, BotoCoreError):
+            if not self.view.apply(execution.arn, update):  # a newer write is there: complete its gaps
+                self.view.fill(execution.arn, update.fill)
 
 
 def _owned_by_caller(request: VprRequest, caller: str | None) -> VprRequest:

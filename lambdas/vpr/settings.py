@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     state_machine_arn: str = ""
     results_bucket: str = ""
     profile_table: str = ""
+    job_view_table: str = ""
+    """The job view (DynamoDB) the status path reads; empty = read Step Functions on every poll."""
+    job_view_ttl_days: int = Field(default=90, ge=1, le=365)
+    """Items expire with Step Functions' 90-day history retention: after it, neither source knows the job."""
 
     # Results
     result_url_ttl_seconds: int = Field(default=900, ge=60, le=43_200)
@@ -54,6 +58,13 @@ class Settings(BaseSettings):
     """On AWS the API key lives in Secrets Manager; its ARN is the only thing in the environment."""
     anthropic_api_key: str = Field(default="", validation_alias="ANTHROPIC_API_KEY", repr=False)
     """Locally the key may come from ``ANTHROPIC_API_KEY`` (never logged, never repr'd)."""
+
+    offline_delay_seconds: float = Field(default=0.0, ge=0, le=600)
+    """Makes the offline generator take this long, like Claude does (load tests, ``make run`` demos)."""
+
+    # Local runtime only
+    aws_quotas: Literal["off", "documented"] = "off"
+    """``documented``: the local Step Functions endpoint enforces AWS's API token buckets (local.quotas)."""
 
     cors_allowed_origins: str = ""
     """Comma-separated origins of the web client allowed to call the API from a browser."""

@@ -1,4 +1,9 @@
-"""How a Step Functions execution reads as a job status (PENDING, PROCESSING, COMPLETED, FAILED)."""
+"""How a job reads as a status (PENDING, PROCESSING, COMPLETED, FAILED).
+
+Two sources, one vocabulary: a Step Functions execution (``job_status``, the fallback path) and the
+job view's item (``view_status``, the normal path); ``view_update`` turns an execution into the view's
+write, for the projector and for the status handler's repair of a missing item.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
+from vpr.aws.jobview import SEQ_TERMINAL, STAGE_SEQ, JobRecord, Update, completed_update, failed_update
 from vpr.aws.workflow import Execution
 from vpr.errors import (
     EXECUTION_ABORTED,
@@ -16,7 +22,7 @@ from vpr.errors import (
 )
 from vpr.models.responses import JobState, JobStatusResponse
 from vpr.models.usage import TokenUsage
-from vpr.sections.progress import SectionProgress
+from vpr.sections.progress import SECTION_PROGRESS_STATES, SectionProgress
 
 #: Workflow state → the stage a client sees. Generate not yet entered means the job is still PENDING.
 STAGES = {
@@ -113,4 +119,84 @@ def job_status(
     sections = {"sections_done": progress.done, "sections_total": progress.total} if progress else {}
     return JobStatusResponse(
         **common, status=JobState.PROCESSING, stage=stage, started_at=execution.start_date, **sections
+    )
+
+
+def view_status(record: JobRecord, presign: Presigner) -> JobStatusResponse:
+    """The status response from the job view's item (the same fields ``job_status`` derives)."""
+    common = {
+        "job_id": record.job_id,
+        "application_id": record.application_id,
+        "created_at": record.created_at,
+    }
+    if record.status == "SUCCEEDED" and record.result_key:  # else: answers_status is False
+        url, expires_at = presign(record.result_key)
+        return JobStatusResponse(
+            **common,
+            status=JobState.COMPLETED,
+            completed_at=record.completed_at,
+            result_url=url,
+            result_expires_at=expires_at,
+            vpr_version=record.vpr_version,
+            word_count=record.word_count,
+            token_usage=TokenUsage.model_validate(record.token_usage) if record.token_usage else None,
+        )
+    if record.status in {"FAILED", "TIMED_OUT", "ABORTED"}:
+        return JobStatusResponse(
+            **common,
+            status=JobState.FAILED,
+            completed_at=record.completed_at,
+            error=record.error_message or INTERNAL_ERROR_MESSAGE,
+            error_code=record.error_code or "States.Runtime",
+        )
+    if record.stage in PENDING_STATES:
+        return JobStatusResponse(**common, status=JobState.PENDING, stage=STAGES[record.stage])
+    stage = STAGES.get(record.stage, "finishing")
+    sections = {}
+    if record.sections_total and record.stage in SECTION_PROGRESS_STATES:
+        # A Lambda retry of a finished section may count it twice: never show more than written.
+        done = min(record.sections_done or 0, record.sections_total)
+        sections = {"sections_done": done, "sections_total": record.sections_total}
+    return JobStatusResponse(
+        **common, status=JobState.PROCESSING, stage=stage, started_at=record.created_at, **sections
+    )
+
+
+def view_update(
+    execution: Execution, current_state: str | None = None, redrive_count: int = 0
+) -> Update | None:
+    """The job view's write for what Step Functions says of an execution (None: nothing to record)."""
+    base = redrive_count * 1000
+    try:
+        execution_input = execution.input_json() if execution.input else {}
+    except ValueError:
+        execution_input = {}
+    fill = {
+        name: value
+        for name, value in (
+            ("owner", execution_input.get("user_id")),
+            ("application_id", execution_input.get("application_id")),
+            ("created_at", execution.start_date),
+        )
+        if isinstance(value, str | datetime)
+    }
+    stopped_at = execution.stop_date or execution.start_date
+    if execution.status == "SUCCEEDED":
+        output = json.loads(execution.output or "{}")
+        update = completed_update(output, stopped_at, base + SEQ_TERMINAL)
+    elif execution.status in {"FAILED", "TIMED_OUT", "ABORTED"}:
+        code, message = job_error(execution)
+        update = failed_update(execution.status, code, message, stopped_at, base + SEQ_TERMINAL)
+    elif execution.status == "RUNNING":
+        seq = base + STAGE_SEQ.get(current_state or "", 0)
+        update = Update(seq=seq, status="RUNNING", stage=current_state)
+    else:  # PENDING_REDRIVE: the last terminal write stands until the redrive runs
+        return None
+    return Update(
+        seq=update.seq,
+        status=update.status,
+        stage=update.stage,
+        values=update.values,
+        fill=fill,
+        remove=update.remove,
     )

@@ -6,6 +6,9 @@ import copy
 import json
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
@@ -90,6 +93,28 @@ def test_concurrent_identical_submissions_start_one_execution(service):
     assert len(job_ids) == 1
     name = job_ids.pop().rsplit(":", 1)[1]
     assert [e["name"] for e in service.executions()].count(name) == 1
+
+
+def test_a_hundred_concurrent_identical_submissions_tell_exactly_one_client_202(service):
+    """StartExecution answers every identical submitter of a running job; only one may hear "created"."""
+    payload = _request(application_id="app-concurrent-100")
+    gate = threading.Barrier(100)
+
+    def submit(_: int):
+        gate.wait()
+        for _attempt in range(20):  # a connection the listen backlog refused never reached the API
+            try:
+                return service.submit(payload)
+            except (ConnectionError, urllib.error.URLError):
+                time.sleep(0.05)
+        raise AssertionError("could not connect")
+
+    with ThreadPoolExecutor(max_workers=100) as pool:
+        replies = list(pool.map(submit, range(100)))
+
+    assert sorted(r.status for r in replies).count(202) == 1
+    assert {r.status for r in replies} == {200, 202}
+    assert len({r.body["job_id"] for r in replies}) == 1
 
 
 def test_idempotency_key_asks_for_a_fresh_version(service):

@@ -108,8 +108,8 @@ def test_context_values_reach_the_template(prod: Synth) -> None:
     assert not prod.resources("AWS::ApiGateway::GatewayResponse"), "one static origin only"
     for alarm in prod.resources("AWS::CloudWatch::Alarm").values():
         assert alarm["Properties"]["AlarmActions"] == ["arn:aws:sns:eu-west-1:123456789012:ops"]
-    _, table = prod.one("AWS::DynamoDB::Table")
-    assert table["Properties"]["DeletionProtectionEnabled"] is True
+    for table in prod.resources("AWS::DynamoDB::Table").values():  # profiles and the job view
+        assert table["Properties"]["DeletionProtectionEnabled"] is True
 
 
 # ---------------------------------------------------------------------------------------- bundling

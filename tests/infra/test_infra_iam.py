@@ -93,7 +93,7 @@ def test_key_policy_wildcard_means_this_key_only(synth: Synth) -> None:
 def test_each_function_has_its_own_role_without_managed_policies(synth: Synth) -> None:
     roles = [fn.role for fn in synth.stack.functions.values()]
     role_ids = {synth.logical_id(r) for r in roles}
-    assert len(role_ids) == 8
+    assert len(role_ids) == 9
     fn_roles = {resolve(f["Properties"]["Role"]) for f in synth.resources("AWS::Lambda::Function").values()}
     assert fn_roles == {f"<{rid}.Arn>" for rid in role_ids}
     for rid in role_ids:
@@ -102,6 +102,7 @@ def test_each_function_has_its_own_role_without_managed_policies(synth: Synth) -
 
 LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+VIEW_RW = {"dynamodb:GetItem", "dynamodb:UpdateItem"}  # the job view (test_infra_job_view.py)
 
 
 @pytest.mark.parametrize(
@@ -109,7 +110,8 @@ XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
     [
         (
             "submit",
-            {"states:StartExecution", "states:DescribeExecution", "kms:GenerateDataKey", "kms:Decrypt"},
+            {"states:StartExecution", "states:DescribeExecution", "kms:GenerateDataKey", "kms:Decrypt"}
+            | VIEW_RW,
         ),
         (
             "status",
@@ -119,14 +121,20 @@ XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
                 "kms:Decrypt",
                 "s3:GetObject",
                 "s3:ListBucket",
-            },
+            }
+            | VIEW_RW,
         ),
-        ("validate", {"dynamodb:GetItem"}),
-        ("generate", {"secretsmanager:GetSecretValue"}),
-        ("section", {"secretsmanager:GetSecretValue"}),
-        ("assemble", {"secretsmanager:GetSecretValue"}),
-        ("plan", set()),
-        ("store", {"s3:PutObject", "s3:GetObject", "s3:ListBucket"}),
+        ("validate", {"dynamodb:GetItem", "dynamodb:UpdateItem"}),
+        ("plan", {"dynamodb:UpdateItem"}),
+        ("generate", {"secretsmanager:GetSecretValue", "dynamodb:UpdateItem"}),
+        ("section", {"secretsmanager:GetSecretValue", "dynamodb:UpdateItem"}),
+        ("assemble", {"secretsmanager:GetSecretValue", "dynamodb:UpdateItem"}),
+        ("store", {"s3:PutObject", "s3:GetObject", "s3:ListBucket", "dynamodb:UpdateItem"}),
+        # and its on-failure destination (the DLQ) for events it cannot project
+        (
+            "projector",
+            {"dynamodb:UpdateItem", "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"},
+        ),
     ],
 )
 def test_function_role_actions(synth: Synth, key: str, actions: set[str]) -> None:
@@ -195,7 +203,11 @@ def test_state_machine_invokes_exactly_the_task_functions(synth: Synth) -> None:
 
 
 def test_api_may_invoke_only_submit_and_status(synth: Synth) -> None:
-    permissions = synth.resources("AWS::Lambda::Permission").values()
+    permissions = [
+        p
+        for p in synth.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] != "events.amazonaws.com"  # the projector's rule
+    ]
     targets = {resolve(p["Properties"]["FunctionName"]) for p in permissions}
     assert targets == {f"<{synth.logical_id(synth.stack.functions[k])}.Arn>" for k in ("submit", "status")}
     assert {p["Properties"]["Principal"] for p in permissions} == {"apigateway.amazonaws.com"}

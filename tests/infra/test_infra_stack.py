@@ -21,6 +21,7 @@ FUNCTIONS = {
     "plan": ("handlers.plan.handler", 30, 256),
     "section": ("handlers.section.handler", 600, 512),
     "assemble": ("handlers.assemble.handler", 600, 512),
+    "projector": ("handlers.projector.handler", 10, 256),
 }
 POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "vpr",
@@ -84,6 +85,10 @@ def test_environment_variables(synth: Synth) -> None:
     table = f"<Ref:{synth.logical_id(synth.stack.profile_table)}>"
     secret = f"<Ref:{synth.logical_id(synth.stack.anthropic_secret)}>"
     cors = {"VPR_CORS_ALLOWED_ORIGINS": "http://localhost:3000"}
+    jobs = {"VPR_JOB_VIEW_TABLE": f"<Ref:{synth.logical_id(synth.stack.job_view_table)}>"}
+    assert all(v["VPR_JOB_VIEW_TABLE"] == jobs["VPR_JOB_VIEW_TABLE"] for v in env.values())
+    env = {k: {n: x for n, x in v.items() if n != "VPR_JOB_VIEW_TABLE"} for k, v in env.items()}
+    assert env["projector"] == POWERTOOLS
     identity = {"VPR_REQUIRE_IDENTITY": "true"}
     assert env["submit"] == {**POWERTOOLS, "VPR_STATE_MACHINE_ARN": sm, **identity, **cors}
     assert env["status"] == {
@@ -211,7 +216,7 @@ def test_results_bucket_private_encrypted_ssl_only_expiring(synth: Synth) -> Non
 
 
 def test_profile_table(synth: Synth) -> None:
-    _, table = synth.one("AWS::DynamoDB::Table")
+    table = synth.tpl["Resources"][synth.logical_id(synth.stack.profile_table)]
     props = table["Properties"]
     assert props["TableName"] == "careervp-vpr-profiles-dev"
     assert props["KeySchema"] == [{"AttributeName": "user_id", "KeyType": "HASH"}]
@@ -343,7 +348,7 @@ def test_alarms(synth: Synth, name: str, namespace: str, metric: str, threshold:
 
 
 def test_alarm_count(synth: Synth) -> None:
-    assert len(synth.resources("AWS::CloudWatch::Alarm")) == 5
+    assert len(synth.resources("AWS::CloudWatch::Alarm")) == 7  # 5 + the job view's 2
 
 
 def test_outputs(synth: Synth) -> None:

@@ -25,6 +25,9 @@ def hold_task(local_runtime) -> Iterator:
         entered, release = threading.Event(), threading.Event()
 
         def held(event, context):
+            from handlers import progress
+
+            progress.entering(task, event)  # the real handler's first line: the hold sits just after it
             entered.set()
             release.wait(timeout=20)
             return real(event, context)
@@ -53,10 +56,14 @@ def _api(module: str, method: str, path: str, body: dict | None = None) -> dict:
 
 @pytest.mark.parametrize(
     ("task", "status", "stage"),
-    [("Validate", "PENDING", "validating"), ("Generate", "PROCESSING", "generating")],
+    [
+        ("Validate", "PENDING", "validating"),
+        ("Generate", "PROCESSING", "generating"),
+        ("Store", "PROCESSING", "storing"),
+    ],
 )
 def test_status_follows_the_state_and_asks_clients_to_retry_later(
-    hold_task, example_request, task, status, stage, single_mode
+    local_runtime, hold_task, example_request, task, status, stage, single_mode
 ):
     example_request["application_id"] = f"app-held-in-{task.lower()}"
     entered, release = hold_task(task)
@@ -66,7 +73,9 @@ def test_status_follows_the_state_and_asks_clients_to_retry_later(
     assert entered.wait(timeout=10)
     job_id = submitted["body"]["job_id"]
 
+    local_runtime.sfn_meter.reset_counts()
     during = _api("status", "GET", f"/api/vpr/status/{job_id}")
+    assert dict(local_runtime.sfn_meter.calls) == {}  # the job view answered, Step Functions was not read
 
     assert (during["body"]["status"], during["body"]["stage"]) == (status, stage)
     assert int(during["headers"]["Retry-After"]) > 0

@@ -1,1 +1,1 @@
-"""Data access: the only place that talks to AWS. Each store is a small class over one boto3 client."""
+"""Data access: the only place that talks to AWS. Each store is a small class over one botocore client."""

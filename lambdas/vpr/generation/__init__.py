@@ -27,4 +27,4 @@ def get_generator(settings: Settings) -> ReportGenerator:
         return ClaudeGenerator(settings)
     from vpr.generation.offline import OfflineGenerator
 
-    return OfflineGenerator()
+    return OfflineGenerator(delay_seconds=settings.offline_delay_seconds)

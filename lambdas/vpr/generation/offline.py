@@ -24,6 +24,7 @@ One method per report section on :class:`SectionWriter`, so a caller can write s
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from vpr.experience import role_years
@@ -503,9 +504,15 @@ def _phrases(line: str) -> list[str]:
 class OfflineGenerator:
     name = GENERATOR_NAME
 
+    def __init__(self, delay_seconds: float = 0.0) -> None:
+        self.delay_seconds = delay_seconds
+        """``VPR_OFFLINE_DELAY_SECONDS``: take as long as Claude would, so load tests keep jobs running."""
+
     def generate(
         self, application: Application, *, time_budget_seconds: float | None = None
     ) -> GenerationResult:
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)
         content = self.write(application)
         report = assemble_report(
             content,
