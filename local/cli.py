@@ -31,6 +31,8 @@ from typing import Any
 from urllib.parse import quote
 
 DEFAULT_PORT = 8000
+#: Where `make run` keeps what must survive a restart (VPR_DATA_DIR; empty: keep nothing).
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / ".local-data"
 TERMINAL = {"COMPLETED", "FAILED"}
 
 
@@ -47,7 +49,8 @@ def serve(_: argparse.Namespace) -> int:
 
     port = int(os.environ.get("VPR_PORT", DEFAULT_PORT))
     aws_port = int(os.environ.get("VPR_AWS_PORT", port + 1))
-    runtime = LocalRuntime(aws_port=aws_port).start()
+    data_dir = os.environ.get("VPR_DATA_DIR", str(DEFAULT_DATA_DIR))
+    runtime = LocalRuntime(aws_port=aws_port, data_dir=Path(data_dir) if data_dir else None).start()
     settings = get_settings()
     assert runtime.endpoints is not None
     api = ApiGatewayEmulator(

@@ -17,6 +17,7 @@ import base64
 import json
 import os
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,33 @@ class WriteJournal:
 
 
 _active_journal: WriteJournal | None = None
+
+
+def fail_interrupted_jobs(job_view_table: str, endpoint: str) -> int:
+    """Jobs the view still shows running died with the previous process: FAILED, with a clear code.
+
+    (Their executions lived in moto's memory; nothing will ever finish them, and a poll must not wait
+    forever.) Returns how many were marked.
+    """
+    from vpr.aws.jobview import SEQ_TERMINAL, JobView, failed_update
+    from vpr.errors import LOCAL_RUNTIME_RESTARTED, SYSTEM_ERROR_MESSAGES
+
+    dynamodb = boto3.client("dynamodb", endpoint_url=endpoint)
+    view = JobView(job_view_table)
+    now = datetime.now(UTC)
+    message = SYSTEM_ERROR_MESSAGES[LOCAL_RUNTIME_RESTARTED]
+    marked = 0
+    for page in dynamodb.get_paginator("scan").paginate(
+        TableName=job_view_table,
+        ConsistentRead=True,
+        FilterExpression="#status = :running",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":running": {"S": "RUNNING"}},
+    ):
+        for item in page["Items"]:
+            update = failed_update("FAILED", LOCAL_RUNTIME_RESTARTED, message, now, SEQ_TERMINAL)
+            marked += view.apply(item["job_id"]["S"], update)
+    return marked
 
 
 def _snake(operation: str) -> str:

@@ -199,9 +199,14 @@ class Endpoints:
 class LocalRuntime:
     """moto + the state machine + the in-process Lambdas. ``start()`` sets this process's environment."""
 
-    def __init__(self, aws_port: int = 0, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, aws_port: int = 0, extra_env: dict[str, str] | None = None, data_dir: Path | None = None
+    ) -> None:
+        """``data_dir``: where stored reports, profiles and the job view survive restarts (None: memory)."""
         self.aws_port = aws_port
         self.extra_env = extra_env or {}
+        self.data_dir = data_dir
+        self.journal: Any = None
         self.router = LambdaRouter()
         self._server: Any = None
         self.endpoints: Endpoints | None = None
@@ -239,11 +244,36 @@ class LocalRuntime:
         self._register_handlers()
         self.router.install()
         self._create_resources()
+        self._restore()
         self.seed_profiles()
         self._start_events()
         return self
 
+    def _restore(self) -> None:
+        """Replay what earlier runs stored (``local.persistence``), then journal this run's writes."""
+        if self.data_dir is None:
+            return
+        from local.persistence import WriteJournal, fail_interrupted_jobs
+        from vpr.aws.clients import reset_clients
+
+        assert self.endpoints is not None
+        self.journal = WriteJournal(self.data_dir, self.endpoints.aws)
+        restored = self.journal.replay()
+        interrupted = fail_interrupted_jobs(self.endpoints.job_view_table, self.endpoints.aws)
+        tables = [self.endpoints.profile_table, self.endpoints.job_view_table]
+        self.journal.compact([self.endpoints.results_bucket], tables)
+        self.journal.install()
+        reset_clients()  # the handlers' botocore session is built anew, with the journal's hooks
+        if restored:
+            print(
+                f"[vpr] restored {restored} stored writes from {self.data_dir}; "
+                f"{interrupted} job(s) interrupted by the last stop marked FAILED",
+                flush=True,
+            )
+
     def stop(self) -> None:
+        if self.journal is not None:
+            self.journal.uninstall()
         if self.events is not None:
             self.events.stop()
         self.router.uninstall()

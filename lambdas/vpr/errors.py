@@ -91,12 +91,16 @@ class ResultStoreUnavailable(VprError):
 # Errors that Step Functions itself raises and the API shows under their own name.
 STATES_TIMEOUT = "States.Timeout"
 EXECUTION_ABORTED = "ExecutionAborted"
+#: Local runtime only: the job was running when the process stopped (moto's executions do not survive).
+LOCAL_RUNTIME_RESTARTED = "LocalRuntimeRestarted"
 
 #: Messages for error names that do not come from a ``VprError`` (their causes are not user-safe).
 SYSTEM_ERROR_MESSAGES: dict[str, str] = {
     STATES_TIMEOUT: "The job took longer than allowed and was stopped.",
     EXECUTION_ABORTED: "The job was cancelled.",
     "States.DataLimitExceeded": "The job's data exceeded the workflow's size limit.",
+    LOCAL_RUNTIME_RESTARTED: "The local service stopped while this job was running. Submit the "
+    'application again with a new Idempotency-Key ("write a new version") to write the report.',
 }
 INTERNAL_ERROR_MESSAGE = "The report could not be generated because of an internal error."
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -90,6 +91,7 @@ def _start_service(
         "VPR_AWS_PORT": str(aws_port),
         "PYTHONPATH": f"{ROOT / 'lambdas'}{os.pathsep}{ROOT}",
         "VPR_GENERATOR": "offline",
+        "VPR_DATA_DIR": tempfile.mkdtemp(prefix="vpr-data-"),  # persistence on, as in make run; not shared
         **extra_env,
     }
     for leaked in ("AWS_ENDPOINT_URL", "VPR_STATE_MACHINE_ARN", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"):
