@@ -7,7 +7,8 @@ Prints, from one run on this machine:
 - K clients submitting and polling under AWS's documented Step Functions quotas, DescribeExecution
   path vs job-view path (``bench/load.py``; ``VPR_BENCH_CLIENTS``, default 200,
   ``VPR_BENCH_DELAY_SECONDS``, default 30);
-- then ``bench/sections.py``: sections vs single generation mode against a fake Claude at a real pace.
+- then ``bench/sections.py``: sections vs single generation mode against a fake Claude at a real pace;
+- then ``bench/memory.py``: memory the local service retains per job, with and without execution pruning.
 Both halves of a ratio are measured back to back in the same process, so the ratio, not the absolute
 numbers, is what to compare across machines.
 """
@@ -101,3 +102,4 @@ if __name__ == "__main__":
     import sys
 
     subprocess.run([sys.executable, "-m", "bench.sections"], check=True)
+    subprocess.run([sys.executable, "-m", "bench.memory"], check=True)  # memory per job, pruned vs not

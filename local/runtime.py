@@ -397,10 +397,34 @@ class LocalRuntime:
         def deliver(event: dict[str, Any]) -> Any:
             handler = self.router.handler_for(name)
             assert handler is not None
-            return handler(event, LocalLambdaContext(function_name=name))
+            result = handler(event, LocalLambdaContext(function_name=name))
+            self.prune_finished_executions()  # an execution just finished: keep memory bounded
+            return result
 
         self.events = StatusChangeBus(self.endpoints.state_machine_arn, deliver, ACCOUNT, REGION)
         self.events.start()
+
+    def prune_finished_executions(self) -> int:
+        """Drop the oldest finished executions beyond ``VPR_LOCAL_EXECUTION_RETENTION`` from moto.
+
+        moto keeps every execution with its whole history (each state's input and output, ~30 KB a job)
+        for as long as the process runs; AWS keeps them 90 days. What users need does not live there
+        (the job view answers status, S3 holds reports), so the local engine keeps only recent ones.
+        Returns how many were dropped.
+        """
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        from vpr.settings import get_settings
+
+        keep = get_settings().local_execution_retention
+        dropped = 0
+        for machine in stepfunctions_parser_backends[ACCOUNT][REGION].state_machines:
+            finished = [e for e in list(machine.executions) if e.stop_date is not None]
+            finished.sort(key=lambda e: e.stop_date)
+            for execution in finished[: max(0, len(finished) - keep)]:
+                machine.executions.remove(execution)  # one list op: safe beside a concurrent append
+                dropped += 1
+        return dropped
 
     def create_state_machine(self, name: str, function_arns: dict[str, str]) -> str:
         import boto3

@@ -8,7 +8,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import progress
-from handlers.observability import log_invocation, logger, metrics, tracer
+from handlers.observability import log_invocation, log_metrics, logger, metrics, tracer
 from handlers.section import RESERVED_SECONDS, section_writer
 from vpr.sections.steps import assemble_step
 from vpr.settings import get_settings
@@ -16,7 +16,7 @@ from vpr.settings import get_settings
 
 @log_invocation(correlation_id_path="job_id")
 @tracer.capture_lambda_handler
-@metrics.log_metrics
+@log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     progress.entering("Assemble", event)
     budget = context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS

@@ -9,7 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import progress
-from handlers.observability import log_invocation, logger, metrics, tracer
+from handlers.observability import log_invocation, log_metrics, logger, metrics, tracer
 from vpr.generation import ReportGenerator, get_generator
 from vpr.pipeline import generate_report
 from vpr.settings import Settings, get_settings
@@ -27,7 +27,7 @@ def _generator(settings: Settings) -> ReportGenerator:
 
 @log_invocation(correlation_id_path="job_id")
 @tracer.capture_lambda_handler
-@metrics.log_metrics
+@log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     progress.entering("Generate", event)
     # Leave time to return the result (and for Step Functions to see it) before Lambda's own timeout.

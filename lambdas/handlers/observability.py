@@ -74,6 +74,27 @@ def log_invocation(correlation_id_path: str | None = None) -> Callable[[Handler]
     return decorate
 
 
+def log_metrics(handler: Handler) -> Handler:
+    """``Metrics.log_metrics``, and with ``POWERTOOLS_METRICS_DISABLED`` (locally) the metrics dropped.
+
+    Disabled, Powertools keeps every value (memory grows per job) and prints the whole set as EMF JSON
+    once 100 values piled up, into the terminal of ``make run``.
+    """
+    published = _make("metrics").log_metrics(handler)
+
+    @functools.wraps(handler)
+    def run(event: dict[str, Any], context: Any) -> Any:
+        from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+        try:
+            return published(event, context)
+        finally:
+            if is_metrics_disabled():
+                _make("metrics").clear_metrics()
+
+    return run
+
+
 def log_keys(**keys: object) -> None:
     """Add keys to this invocation's log lines (never to later invocations')."""
     logger.thread_safe_append_keys(**keys)

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # Local runtime only
     aws_quotas: Literal["off", "documented"] = "off"
     """``documented``: the local Step Functions endpoint enforces AWS's API token buckets (local.quotas)."""
+    local_execution_retention: int = Field(default=200, ge=1, le=100_000)
+    """Finished executions the local engine keeps (history, console, ``verify JOB_ID``); older ones are
+    dropped from memory. Statuses and reports do not depend on them (job view, S3)."""
 
     cors_allowed_origins: str = ""
     """Comma-separated origins of the web client allowed to call the API from a browser."""

@@ -1,0 +1,87 @@
+"""``python -m bench.memory``: what the local service retains per job, with and without execution pruning.
+
+One process, the documented example submitted through the API handler and run to the end, N jobs per
+phase. Python's allocations are traced (tracemalloc) and the growth per job is printed for:
+
+1. a retention of 50 finished executions (``VPR_LOCAL_EXECUTION_RETENTION``; the warm-up exceeds it):
+   what stays per job is the stored report (S3 JSON + Markdown), its job-view item, and what moto's
+   DynamoDB server keeps of every UpdateItem (deep copies of the item made in its update path: about
+   1.5 KB per call, measured against a one-item table; a job makes 10-20 such calls);
+2. no pruning (retention raised beyond the run): moto's execution with its whole history stays too.
+
+The ratio of the two, measured in one run, is the figure to compare across machines.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import json
+import os
+import sys
+import time
+import tracemalloc
+
+import local  # noqa: F401 - puts lambdas/ on sys.path
+
+PER_PHASE = int(os.environ.get("VPR_BENCH_MEMORY_JOBS", "150"))
+
+
+def main() -> None:
+    os.environ["VPR_LOCAL_EXECUTION_RETENTION"] = "50"
+    import boto3
+
+    from local.api_gateway import proxy_event
+    from local.lambda_router import LocalLambdaContext
+    from local.runtime import LocalRuntime, resource_name
+    from tests.conftest import EXAMPLE_REQUEST
+
+    runtime = LocalRuntime(extra_env={"VPR_LOCAL_EXECUTION_RETENTION": "50"}).start()
+    submit = runtime.router.handler_for(resource_name("submit"))
+    assert submit is not None
+    sfn = boto3.client("stepfunctions")
+    counter = iter(range(10**9))
+
+    def run(jobs: int) -> None:
+        arns = []
+        for _ in range(jobs):
+            body = copy.deepcopy(EXAMPLE_REQUEST)
+            body["application_id"] = f"bench-memory-{next(counter)}"
+            event = proxy_event("POST", "/api/vpr", {"Host": "local"}, json.dumps(body), "/api/vpr", {})
+            arns.append(json.loads(submit(event, LocalLambdaContext("submit"))["body"])["job_id"])
+        for arn in arns:
+            while True:
+                try:
+                    if sfn.describe_execution(executionArn=arn)["status"] != "RUNNING":
+                        break
+                except sfn.exceptions.ExecutionDoesNotExist:
+                    break  # finished, and already pruned
+                time.sleep(0.01)
+        runtime.events.drain()  # the projector (and the pruning after it) has seen every job
+        gc.collect()
+
+    def growth(jobs: int) -> float:
+        before = tracemalloc.get_traced_memory()[0]
+        run(jobs)
+        return (tracemalloc.get_traced_memory()[0] - before) / jobs / 1024
+
+    try:
+        run(60)  # warm-up: caches, the first 50 executions
+        tracemalloc.start()
+        pruned = growth(PER_PHASE)
+        os.environ["VPR_LOCAL_EXECUTION_RETENTION"] = "100000"
+        runtime.reload_settings()
+        kept = growth(PER_PHASE)
+    finally:
+        tracemalloc.stop()
+        runtime.stop()
+    print(f"local service memory retained per job ({PER_PHASE} jobs per phase, tracemalloc):")
+    print(
+        f"  finished executions pruned beyond 50: {pruned:6.1f} KB/job (the stored report and its view item)"
+    )
+    print(f"  no pruning:                           {kept:6.1f} KB/job")
+    print(f"  ratio (pruned / unbounded):           {pruned / kept:.2f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
