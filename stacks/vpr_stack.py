@@ -165,6 +165,14 @@ class VprStack(cdk.Stack):
             enforce_ssl=True,
             minimum_tls_version=1.2,
             versioned=False,
+            # The web client fetches a report through its presigned link (GET only, its own origins).
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.GET],
+                    allowed_origins=list(config.cors_allowed_origins),
+                    max_age=3600,
+                )
+            ],
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-old-results",

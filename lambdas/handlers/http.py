@@ -36,7 +36,12 @@ def cors_config() -> CORSConfig | None:
     origins = [o.strip() for o in get_settings().cors_allowed_origins.split(",") if o.strip()]
     if not origins:
         return None
-    return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], allow_headers=["Idempotency-Key"])
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Idempotency-Key"],
+        expose_headers=["Retry-After", "Location"],  # the page polls as Retry-After says
+    )
 
 
 def documented_responses(success: dict[int, tuple[str, type[BaseModel]]], errors: dict[int, str]) -> dict:

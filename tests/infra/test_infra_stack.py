@@ -202,6 +202,8 @@ def test_results_bucket_private_encrypted_ssl_only_expiring(synth: Synth) -> Non
         "RestrictPublicBuckets": True,
     }
     assert "VersioningConfiguration" not in props
+    (cors,) = props["CorsConfiguration"]["CorsRules"]  # the page reads reports through presigned GETs
+    assert (cors["AllowedMethods"], cors["AllowedOrigins"]) == (["GET"], ["http://localhost:3000"])
     (rule,) = props["LifecycleConfiguration"]["Rules"]
     assert (rule["Status"], rule["Prefix"], rule["ExpirationInDays"]) == ("Enabled", "vpr/", 365)
     assert bucket["DeletionPolicy"] == "Retain"

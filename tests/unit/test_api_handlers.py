@@ -85,3 +85,5 @@ def test_cors_headers_for_the_web_client(monkeypatch):
 
     headers = {k.lower(): v for k, v in (response.get("multiValueHeaders") or {}).items()}
     assert headers["access-control-allow-origin"] == ["http://localhost:3000"]
+    exposed = {h.strip().lower() for h in headers["access-control-expose-headers"][0].split(",")}
+    assert {"retry-after", "location"} <= exposed  # a browser may read the polling hint
