@@ -42,11 +42,19 @@ class CliError(Exception):
 
 # --- serve -------------------------------------------------------------------------------------------
 def serve(_: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from local.api_gateway import ApiGatewayEmulator
     from local.runtime import LocalRuntime, resource_name
     from vpr.generation import choose_generator_name
     from vpr.settings import get_settings
 
+    try:
+        get_settings()
+    except ValidationError as error:  # e.g. an unknown VPR_MODEL: say which setting, not a traceback
+        problem = error.errors()[0]
+        setting = "VPR_" + str(problem["loc"][0]).upper() if problem["loc"] else "the settings"
+        raise CliError(f"{setting}: {problem['msg']}") from None
     port = int(os.environ.get("VPR_PORT", DEFAULT_PORT))
     aws_port = int(os.environ.get("VPR_AWS_PORT", port + 1))
     data_dir = os.environ.get("VPR_DATA_DIR", str(DEFAULT_DATA_DIR))

@@ -81,3 +81,10 @@ def test_expected_failures_are_one_line(service, tmp_path):
     assert "Job not found." in unknown.stderr
     assert "cannot read" in missing_file.stderr
     assert "application_id" in refused.stderr and "BadRequest" in refused.stderr
+
+
+def test_serve_with_an_unknown_model_says_so_in_one_line():
+    result = cli("serve", env={"VPR_MODEL": "claude-made-up-9", "VPR_PORT": str(free_port())})
+
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: VPR_MODEL:") and "claude-made-up-9" in result.stderr

@@ -13,6 +13,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -26,7 +27,13 @@ from tests.fuzz.strategies import ROOT, Request, api_requests
 
 def _start_local_service() -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "VPR_PORT": str(port), "VPR_AWS_PORT": str(free_port()), "VPR_GENERATOR": "offline"}
+    env = {
+        **os.environ,
+        "VPR_PORT": str(port),
+        "VPR_AWS_PORT": str(free_port()),
+        "VPR_GENERATOR": "offline",
+        "VPR_DATA_DIR": tempfile.mkdtemp(prefix="vpr-fuzz-"),  # never the data of your own make run
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "local", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
     )
