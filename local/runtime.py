@@ -3,14 +3,16 @@
 - moto (``ThreadedMotoServer``, an HTTP endpoint, so presigned result URLs work with curl) provides
   S3, DynamoDB and Step Functions; its Step Functions runs ``statemachine/vpr.asl.json`` with its real
   ASL interpreter.
-- The five handlers run as in-process callables (``LambdaRouter``), reached through the same boto3 calls
-  as on AWS: ``AWS_ENDPOINT_URL`` points them at moto.
-
+- Every handler (API, workflow tasks, projector) runs as an in-process callable (``LambdaRouter``),
+  reached through the same AWS calls as on AWS: ``AWS_ENDPOINT_URL`` points them at moto.
 - The job view table lives in moto's DynamoDB; status-change events reach the projector handler as
   EventBridge delivers them (``local.eventbridge``); every Step Functions API call is counted, and with
   ``VPR_AWS_QUOTAS=documented`` throttled by AWS's documented token buckets (``local.quotas``).
 
-Two fidelity fixes to moto are applied here, each because AWS behaves that way:
+- With a data directory, what users read survives a restart (``local.persistence``), and finished
+  executions beyond a retention are dropped from memory (``prune_finished_executions``).
+
+Changes to moto, the first two because AWS behaves that way:
 - StartExecution is atomic per name: two identical concurrent requests give one execution.
 - The interpreter's Lambda client is built once, not once per task (throughput only).
 - DynamoDB writes are atomic: moto checks a ConditionExpression and writes in two steps, so two threads

@@ -6,7 +6,7 @@
     Step Functions status changes --EventBridge--> projector --> job view   (stacks/job_view.py)
 
 Resources, top to bottom: data (results bucket, profile table, Anthropic key secret), the shared
-Lambda code asset and the eight functions (each with its own role, granted only what it calls), the
+Lambda code asset and the nine functions (each with its own role, granted only what it calls), the
 state machine, the REST API, alarms and outputs. cdk-nag acknowledgements live in
 ``stacks/nag_suppressions.py``, not here.
 """
