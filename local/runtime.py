@@ -12,7 +12,7 @@
 - With a data directory, what users read survives a restart (``local.persistence``), and finished
   executions beyond a retention are dropped from memory (``prune_finished_executions``).
 
-Changes to moto, the first two because AWS behaves that way:
+Changes to moto (the atomicity ones because AWS behaves that way; the client one for throughput):
 - StartExecution is atomic per name: two identical concurrent requests give one execution.
 - The interpreter's Lambda client is built once, not once per task (throughput only).
 - DynamoDB writes are atomic: moto checks a ConditionExpression and writes in two steps, so two threads
