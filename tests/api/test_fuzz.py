@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 
-from tests.fuzz.contract import send, violations
+from tests.fuzz.contract import fuzz_settings, send, violations
 from tests.fuzz.strategies import Request, api_requests
 
 FUZZ_REQUESTS = 300
@@ -15,13 +15,7 @@ FUZZ_REQUESTS = 300
 def test_generated_and_hostile_requests_get_no_5xx_and_only_enveloped_errors(service):
     seen: Counter = Counter()
 
-    @settings(
-        max_examples=FUZZ_REQUESTS,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(FUZZ_REQUESTS)
     @given(request=api_requests())
     def one(request: Request) -> None:
         answer = send(service.url, request)

@@ -18,10 +18,10 @@ import time
 import urllib.request
 from collections import Counter
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import given, seed
 
 from local.runtime import free_port
-from tests.fuzz.contract import send, violations
+from tests.fuzz.contract import fuzz_settings, send, violations
 from tests.fuzz.strategies import ROOT, Request, api_requests
 
 
@@ -54,13 +54,7 @@ def fuzz(base_url: str, requests: int, random_seed: int) -> tuple[Counter, list[
     failures: list[str] = []
 
     @seed(random_seed)
-    @settings(
-        max_examples=requests,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(requests)
     @given(request=api_requests())
     def one(request: Request) -> None:
         answer = send(base_url, request)

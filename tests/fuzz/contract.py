@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from hypothesis import HealthCheck, Phase, settings
 from jsonschema import Draft202012Validator
 
 from tests.fuzz.strategies import OPENAPI, Request
@@ -43,6 +44,17 @@ def send(base_url: str, request: Request, timeout: float = 30.0) -> Answer:
         return Answer(response.status, dict(response.getheaders()), response.read())
     finally:
         connection.close()
+
+
+def fuzz_settings(requests: int) -> settings:
+    """Hypothesis as a request generator: ``requests`` examples, no shrinking, no example database."""
+    return settings(
+        max_examples=requests,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 def violations(request: Request, answer: Answer) -> list[str]:

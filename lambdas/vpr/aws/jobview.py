@@ -162,25 +162,18 @@ class JobView:
         """
         values = {":o": owner, ":a": application_id, ":c": created_at, ":now": datetime.now(UTC)}
         values |= {":running": "RUNNING", ":zero": SEQ_STARTED, ":ttl": self._expiry(created_at)}
-        try:
-            aws_client("dynamodb").update_item(
-                TableName=self.table_name,
-                Key={"job_id": {"S": job_id}},
-                UpdateExpression=(
-                    "SET #owner = :o, application_id = :a, created_at = if_not_exists(created_at, :c), "
-                    "submitted_at = :now, updated_at = if_not_exists(updated_at, :now), "
-                    "#status = if_not_exists(#status, :running), seq = if_not_exists(seq, :zero), "
-                    "expires_at = if_not_exists(expires_at, :ttl)"
-                ),
-                ConditionExpression="attribute_not_exists(submitted_at)",
-                ExpressionAttributeNames={"#owner": "owner", "#status": "status"},
-                ExpressionAttributeValues={k: _attr(v) for k, v in values.items()},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._update_if(
+            job_id,
+            UpdateExpression=(
+                "SET #owner = :o, application_id = :a, created_at = if_not_exists(created_at, :c), "
+                "submitted_at = :now, updated_at = if_not_exists(updated_at, :now), "
+                "#status = if_not_exists(#status, :running), seq = if_not_exists(seq, :zero), "
+                "expires_at = if_not_exists(expires_at, :ttl)"
+            ),
+            ConditionExpression="attribute_not_exists(submitted_at)",
+            ExpressionAttributeNames={"#owner": "owner", "#status": "status"},
+            ExpressionAttributeValues={k: _attr(v) for k, v in values.items()},
+        )
 
     def enter_stage(self, job_id: str, stage: str, redrive_count: int = 0) -> bool:
         """A workflow task starts: the job is in ``stage``. False if a later write is already there."""
@@ -195,20 +188,13 @@ class JobView:
         late or repeated section never moves a job that is assembling or finished. False otherwise.
         """
         values = {":one": 1, ":total": total, ":writing": STAGE_SEQ["WriteSections"]}
-        try:
-            aws_client("dynamodb").update_item(
-                TableName=self.table_name,
-                Key={"job_id": {"S": job_id}},
-                UpdateExpression="ADD sections_done :one SET sections_total = :total",
-                ConditionExpression="#seq <= :writing",
-                ExpressionAttributeNames={"#seq": "seq"},
-                ExpressionAttributeValues={k: _attr(v) for k, v in values.items()},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._update_if(
+            job_id,
+            UpdateExpression="ADD sections_done :one SET sections_total = :total",
+            ConditionExpression="#seq <= :writing",
+            ExpressionAttributeNames={"#seq": "seq"},
+            ExpressionAttributeValues={k: _attr(v) for k, v in values.items()},
+        )
 
     def apply(self, job_id: str, update: Update) -> bool:
         """Write ``update`` unless the item already holds a write with the same or a later ``seq``."""
@@ -238,20 +224,13 @@ class JobView:
             expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removals)))
         names["#seq"] = "seq"
         values[":seq"] = _attr(update.seq)
-        try:
-            aws_client("dynamodb").update_item(
-                TableName=self.table_name,
-                Key={"job_id": {"S": job_id}},
-                UpdateExpression=expression,
-                ConditionExpression="attribute_not_exists(#seq) OR #seq < :seq",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._update_if(
+            job_id,
+            UpdateExpression=expression,
+            ConditionExpression="attribute_not_exists(#seq) OR #seq < :seq",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
     def fill(self, job_id: str, values: dict[str, Any]) -> None:
         """Set attributes only where the item lacks them (no ordering: they never change once set).
@@ -271,6 +250,18 @@ class JobView:
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=attrs,
         )
+
+    def _update_if(self, job_id: str, **update: Any) -> bool:
+        """One conditional UpdateItem of the job's item: False when its condition does not hold."""
+        try:
+            aws_client("dynamodb").update_item(
+                TableName=self.table_name, Key={"job_id": {"S": job_id}}, **update
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def _expiry(self, start: datetime) -> int:
         """TTL: Step Functions keeps a closed execution's history 90 days; the view keeps the job as long."""
