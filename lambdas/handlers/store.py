@@ -14,7 +14,7 @@ from vpr.pipeline import store_report
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     progress.entering("Store", event)
-    result = store_report(event["state"], result_store())
+    result = store_report(event["state"], result_store(), event.get("job_id"))
     progress.completed(event, result)
     logger.info("Report stored", extra={"vpr_version": result["vpr_version"]})
     return result

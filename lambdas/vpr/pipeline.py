@@ -50,8 +50,9 @@ def generate_report(
     return result
 
 
-def store_report(state: dict[str, Any], results: ResultStore) -> dict[str, Any]:
-    """Write the report under a new version. Safe to retry: the report comes from the state, not Claude."""
+def store_report(state: dict[str, Any], results: ResultStore, job_id: str | None = None) -> dict[str, Any]:
+    """Write the report under a new version. Safe to retry: the report comes from the state, not Claude,
+    and a version this job (``job_id``, the execution ARN) already wrote is returned, not duplicated."""
     generation = GenerationResult.model_validate(state["generation"])
     report = generation.report
 
@@ -59,7 +60,7 @@ def store_report(state: dict[str, Any], results: ResultStore) -> dict[str, Any]:
         versioned = report.model_copy(update={"version": version})
         return versioned.model_dump_json(indent=2), render_markdown(versioned)
 
-    key, version = results.store(report.user_id, report.application_id, render)
+    key, version = results.store(report.user_id, report.application_id, render, job_id)
     usage: TokenUsage = generation.token_usage
     return {
         "result_key": key,

@@ -3,6 +3,9 @@
 Keys: ``vpr/{user_id}/{application_id}/v{n}.json`` and ``v{n}.md``. The version is allocated by writing
 the JSON with ``IfNoneMatch="*"``: S3 refuses (412) if that version exists, and we try the next one, so
 two jobs for the same application never overwrite each other.
+
+Each JSON object records the job that wrote it (``x-amz-meta-job-id``), so a Store retried after it
+already wrote (its answer lost to a timeout, say) finds its own version instead of writing another.
 """
 
 from __future__ import annotations
@@ -37,14 +40,36 @@ class ResultStore:
                     versions.append(int(match.group(1)))
         return versions
 
+    def _version_written_by(self, prefix: str, versions: list[int], job_id: str) -> int | None:
+        """The version this job already stored, if any (newest first: a retry follows its own write)."""
+        s3 = aws_client("s3")
+        for version in sorted(versions, reverse=True):
+            head = s3.head_object(Bucket=self.bucket, Key=f"{prefix}v{version}.json")
+            if head.get("Metadata", {}).get("job-id") == job_id:
+                return version
+        return None
+
     def store(
-        self, user_id: str, application_id: str, render: Callable[[int], tuple[str, str]]
+        self,
+        user_id: str,
+        application_id: str,
+        render: Callable[[int], tuple[str, str]],
+        job_id: str | None = None,
     ) -> tuple[str, int]:
-        """Write the report under the next free version; ``render(version)`` gives the JSON and Markdown."""
+        """Write the report under the next free version; ``render(version)`` gives the JSON and Markdown.
+
+        With ``job_id``, idempotent per job: a version this job already wrote is completed (its Markdown
+        written again) and returned, not duplicated.
+        """
         s3 = aws_client("s3")
         prefix = application_prefix(user_id, application_id)
         try:
-            version = max(self._stored_versions(prefix), default=0) + 1
+            stored = self._stored_versions(prefix)
+            own = self._version_written_by(prefix, stored, job_id) if job_id else None
+            if own is not None:
+                self._put_markdown(prefix, own, render(own)[1])
+                return f"{prefix}v{own}.json", own
+            version = max(stored, default=0) + 1
             for _ in range(_MAX_VERSION_ATTEMPTS):
                 body_json, body_md = render(version)
                 key = f"{prefix}v{version}.json"
@@ -55,6 +80,7 @@ class ResultStore:
                         Body=body_json.encode(),
                         ContentType="application/json",
                         IfNoneMatch="*",
+                        Metadata={"job-id": job_id} if job_id else {},
                     )
                 except ClientError as error:
                     if error.response["Error"]["Code"] in {
@@ -64,16 +90,19 @@ class ResultStore:
                         version += 1  # another job took this version between our list and our write
                         continue
                     raise
-                s3.put_object(
-                    Bucket=self.bucket,
-                    Key=f"{prefix}v{version}.md",
-                    Body=body_md.encode(),
-                    ContentType="text/markdown; charset=utf-8",
-                )
+                self._put_markdown(prefix, version, body_md)
                 return key, version
         except (ClientError, BotoCoreError) as error:
             raise ResultStoreUnavailable() from error
         raise ResultStoreUnavailable("Could not allocate a report version: too many concurrent writers.")
+
+    def _put_markdown(self, prefix: str, version: int, body_md: str) -> None:
+        aws_client("s3").put_object(
+            Bucket=self.bucket,
+            Key=f"{prefix}v{version}.md",
+            Body=body_md.encode(),
+            ContentType="text/markdown; charset=utf-8",
+        )
 
     def exists(self, key: str) -> bool:
         """HeadObject: cheap, and the only way to know a lifecycle rule has not expired the report."""
