@@ -16,30 +16,16 @@ numbers, is what to compare across machines.
 from __future__ import annotations
 
 import copy
-import json
 import os
 import statistics
 import threading
 import time
-import urllib.request
 
 import local  # noqa: F401 - puts lambdas/ on sys.path
 from bench import api_cold_start, load
+from bench.api_client import get_json, post_json
 
 RUNS = 20
-
-
-def _post(url: str, payload: dict) -> dict:
-    request = urllib.request.Request(  # noqa: S310 - loopback
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        return json.loads(response.read())
-
-
-def _get(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
-        return json.loads(response.read())
 
 
 def _latencies(api_url: str, example: dict, label: str) -> list[float]:
@@ -48,8 +34,8 @@ def _latencies(api_url: str, example: dict, label: str) -> list[float]:
         payload = copy.deepcopy(example)
         payload["application_id"] = f"bench-{label}-{i}"
         started = time.perf_counter()
-        job = _post(f"{api_url}/api/vpr", payload)
-        while _get(f"{api_url}/api/vpr/status/{job['job_id']}")["status"] not in {"COMPLETED", "FAILED"}:
+        job = post_json(f"{api_url}/api/vpr", payload)
+        while get_json(f"{api_url}/api/vpr/status/{job['job_id']}")["status"] not in {"COMPLETED", "FAILED"}:
             time.sleep(0.005)
         results.append(time.perf_counter() - started)
     return results

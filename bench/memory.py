@@ -27,6 +27,55 @@ import local  # noqa: F401 - puts lambdas/ on sys.path
 PER_PHASE = int(os.environ.get("VPR_BENCH_MEMORY_JOBS", "150"))
 
 
+def dynamodb_update_retention(updates: int = 300) -> float:
+    """KB moto's DynamoDB server keeps per UpdateItem, against a one-item table (no job involved)."""
+    import logging
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access lines
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
+    )
+    key = [{"AttributeName": "k", "KeyType": "HASH"}]
+    dynamodb.create_table(
+        TableName="t",
+        KeySchema=key,
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    def update(n: int) -> None:
+        for i in range(n):
+            dynamodb.update_item(
+                TableName="t",
+                Key={"k": {"S": "one"}},
+                UpdateExpression="SET v = :v",
+                ExpressionAttributeValues={":v": {"N": str(i)}},
+            )
+
+    try:
+        update(50)
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        update(updates)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+    finally:
+        server.stop()
+    return grown / updates / 1024
+
+
 def main() -> None:
     os.environ["VPR_LOCAL_EXECUTION_RETENTION"] = "50"
     import boto3
@@ -81,6 +130,10 @@ def main() -> None:
     )
     print(f"  no pruning:                           {kept:6.1f} KB/job")
     print(f"  ratio (pruned / unbounded):           {pruned / kept:.2f}x")
+    print(
+        "moto's DynamoDB server, retained per UpdateItem (one-item table): "
+        f"{dynamodb_update_retention():.2f} KB"
+    )
 
 
 if __name__ == "__main__":

@@ -14,16 +14,15 @@ cache warm, as at steady traffic (the cached prefix is the same for every job of
 from __future__ import annotations
 
 import copy
-import json
 import os
 import sys
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
 import local  # noqa: F401 - puts lambdas/ on sys.path
+from bench.api_client import get_json, post_json
 
 #: Step Functions STANDARD workflows: $0.025 per 1,000 state transitions (beyond the free tier of
 #: 4,000/month), https://aws.amazon.com/step-functions/pricing/ (us-east-1).
@@ -60,19 +59,6 @@ class Job:
     status: str
 
 
-def _post(url: str, payload: dict) -> dict:
-    request = urllib.request.Request(  # noqa: S310 - loopback
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        return json.loads(response.read())
-
-
-def _get(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
-        return json.loads(response.read())
-
-
 def transitions(execution_arn: str) -> int:
     """Billed state transitions: every state entered (Map items' states included) plus every retry."""
     import boto3
@@ -103,9 +89,9 @@ def run_job(api_url: str, fake: Any, request: dict, label: str, mode: str, *, co
     payload = copy.deepcopy(request)
     payload["application_id"] = f"{request['application_id']}-{mode}-{'cold' if cold else 'warm'}"
     started = time.perf_counter()
-    job = _post(f"{api_url}/api/vpr", payload)
+    job = post_json(f"{api_url}/api/vpr", payload)
     status_url = f"{api_url}/api/vpr/status/{job['job_id']}"
-    while (status := _get(status_url))["status"] not in {"COMPLETED", "FAILED"}:
+    while (status := get_json(status_url))["status"] not in {"COMPLETED", "FAILED"}:
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     return Job(

@@ -98,9 +98,11 @@ class _BoundedServer(HTTPServer):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def error_envelope(status: int, code: str, message: str, fields: list[dict[str, str]] | None = None) -> str:
-    """The API's error body (``vpr.models.responses.ErrorResponse``), for answers no handler gives."""
-    return json.dumps({"error": message, "code": code, "status_code": status, "fields": fields or []})
+def error_envelope(status: int, code: str, message: str) -> str:
+    """The API's error body, for answers no handler gives (a route or method miss, a broken request)."""
+    from vpr.models.responses import ErrorResponse
+
+    return ErrorResponse.of(status, code, message).model_dump_json()
 
 
 class ApiGatewayEmulator:

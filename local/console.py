@@ -263,20 +263,22 @@ def answer(
         if path == "/console/api/execution":
             arn = query.get("arn", "")
             if not arn.startswith("arn:aws:states:") or ":execution:" not in arn:
-                return 400, _problem("BadRequest", "arn must be an execution ARN.", "arn")
+                return _problem(400, "BadRequest", "arn must be an execution ARN.", "arn")
             return 200, execution_view(client_factory(), arn)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         if code in {"ExecutionDoesNotExist", "StateMachineDoesNotExist", "ResourceNotFound"}:
-            return 404, _problem("NotFound", "No such execution in the local engine.", "arn")
-        return 502, _problem("EngineError", f"The local engine answered {code or 'an error'}.")
+            return _problem(404, "NotFound", "No such execution in the local engine.", "arn")
+        return _problem(502, "EngineError", f"The local engine answered {code or 'an error'}.")
     except BotoCoreError:
-        return 503, _problem("EngineUnavailable", "The local engine cannot be reached.")
+        return _problem(503, "EngineUnavailable", "The local engine cannot be reached.")
     except (KeyError, ValueError, TypeError):  # an answer of an unexpected shape: say so, never crash
-        return 500, _problem("ConsoleError", "The console could not read this execution.")
-    return 404, _problem("NotFound", f"No console endpoint {path}.")
+        return _problem(500, "ConsoleError", "The console could not read this execution.")
+    return _problem(404, "NotFound", f"No console endpoint {path}.")
 
 
-def _problem(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    fields = [{"field": field, "message": message}] if field else []
-    return {"error": message, "code": code, "fields": fields}
+def _problem(status: int, code: str, message: str, field: str | None = None) -> tuple[int, dict]:
+    """An error answer in the API's envelope (``ErrorResponse``), so the page reads both alike."""
+    from vpr.models.responses import ErrorResponse
+
+    return status, ErrorResponse.of(status, code, message, [(field, message)] if field else []).model_dump()

@@ -23,6 +23,7 @@ from typing import Any
 
 import boto3
 import botocore.handlers
+from botocore import xform_name
 from botocore.exceptions import ClientError
 
 JOURNALED = {
@@ -107,7 +108,7 @@ class WriteJournal:
                 continue  # the last line of a process killed mid-write
             service = entry["service"]
             client = clients.setdefault(service, boto3.client(service, endpoint_url=self.endpoint))
-            method = getattr(client, _snake(entry["operation"]))
+            method = getattr(client, xform_name(entry["operation"]))
             try:
                 method(**_decode(entry["params"]))
                 applied += 1
@@ -170,10 +171,6 @@ def fail_interrupted_jobs(job_view_table: str, endpoint: str) -> int:
             update = failed_update("FAILED", LOCAL_RUNTIME_RESTARTED, message, now, SEQ_TERMINAL)
             marked += view.apply(item["job_id"]["S"], update)
     return marked
-
-
-def _snake(operation: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
 
 
 def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:

@@ -19,6 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_REQUEST: dict[str, Any] = json.loads((ROOT / "examples" / "request.json").read_text())
 
 
+def example_with(**changes: Any) -> dict[str, Any]:
+    """The documented example with top-level fields changed (a unique application_id: its own job)."""
+    return {**copy.deepcopy(EXAMPLE_REQUEST), **changes}
+
+
 @pytest.fixture
 def example_request() -> dict[str, Any]:
     """The product's documented example request (DESIGN §3), a fresh copy per test."""

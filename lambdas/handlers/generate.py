@@ -5,16 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import progress
-from handlers.observability import log_invocation, log_metrics, logger, metrics, tracer
+from handlers.budget import time_budget
+from handlers.observability import add_report_metrics, log_invocation, log_metrics, logger, metrics, tracer
 from vpr.generation import ReportGenerator, get_generator
 from vpr.pipeline import generate_report
 from vpr.settings import Settings, get_settings
-
-RESERVED_SECONDS = 20
 
 
 @lru_cache(maxsize=2)
@@ -30,16 +28,9 @@ def _generator(settings: Settings) -> ReportGenerator:
 @log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     progress.entering("Generate", event)
-    # Leave time to return the result (and for Step Functions to see it) before Lambda's own timeout.
-    time_budget = context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS
-    result = generate_report(event["state"], _generator(get_settings()), time_budget_seconds=time_budget)
+    budget = time_budget(context)
+    result = generate_report(event["state"], _generator(get_settings()), time_budget_seconds=budget)
     usage = result.token_usage
-    metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=usage.input_tokens)
-    metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=usage.output_tokens)
-    metrics.add_metric(
-        name="CacheReadInputTokens", unit=MetricUnit.Count, value=usage.cache_read_input_tokens
-    )
-    metrics.add_metric(name="CostUsd", unit=MetricUnit.NoUnit, value=usage.cost_usd)
-    metrics.add_metric(name="ReportWords", unit=MetricUnit.Count, value=result.report.word_count)
+    add_report_metrics(usage, result.report.word_count)
     logger.info("Report generated", extra={"word_count": result.report.word_count, "model": usage.model})
     return result.model_dump(mode="json", exclude_none=True)

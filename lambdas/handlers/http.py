@@ -21,7 +21,7 @@ from vpr.errors import (
     Unauthorized,
 )
 from vpr.models.problems import field_problems
-from vpr.models.responses import ErrorResponse, FieldProblem
+from vpr.models.responses import ErrorResponse
 from vpr.models.text import is_identifier
 from vpr.settings import get_settings
 
@@ -66,12 +66,7 @@ def json_response(status_code: int, model: BaseModel, headers: dict[str, str] | 
 
 def error_body(error: ApiError) -> ErrorResponse:
     """The one error envelope: ``error`` is the user-safe message (the web client reads it as a string)."""
-    return ErrorResponse(
-        error=str(error),
-        code=error.code,
-        status_code=error.status_code,
-        fields=[FieldProblem(field=f, message=m) for f, m in error.fields],
-    )
+    return ErrorResponse.of(error.status_code, error.code, str(error), error.fields)
 
 
 def error_response(error: ApiError) -> Response:

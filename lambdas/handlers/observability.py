@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
+
+if TYPE_CHECKING:
+    from vpr.models.usage import TokenUsage
 
 logger = Logger()
 
@@ -93,6 +96,20 @@ def log_metrics(handler: Handler) -> Handler:
                 _make("metrics").clear_metrics()
 
     return run
+
+
+def add_report_metrics(usage: TokenUsage, word_count: int) -> None:
+    """The CareerVP/Vpr metrics of one written report: tokens, cost and length (Generate, Assemble)."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics = _make("metrics")
+    metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=usage.input_tokens)
+    metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=usage.output_tokens)
+    metrics.add_metric(
+        name="CacheReadInputTokens", unit=MetricUnit.Count, value=usage.cache_read_input_tokens
+    )
+    metrics.add_metric(name="CostUsd", unit=MetricUnit.NoUnit, value=usage.cost_usd)
+    metrics.add_metric(name="ReportWords", unit=MetricUnit.Count, value=word_count)
 
 
 def log_keys(**keys: object) -> None:

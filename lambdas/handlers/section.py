@@ -8,12 +8,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers import progress
+from handlers.budget import time_budget
 from handlers.observability import log_invocation, logger, tracer
 from vpr.sections.steps import write_section_step
 from vpr.sections.writers import SectionWriter, get_section_writer
 from vpr.settings import Settings, get_settings
-
-RESERVED_SECONDS = 20
 
 
 @lru_cache(maxsize=2)
@@ -26,7 +25,7 @@ def section_writer(settings: Settings) -> SectionWriter:
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     progress.entering("WriteSections", event)
-    timeout = context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS
+    timeout = time_budget(context)
     result = write_section_step(
         event["state"], event["section"], section_writer(get_settings()), timeout=max(1.0, timeout)
     )

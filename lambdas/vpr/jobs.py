@@ -86,17 +86,13 @@ class JobService:
         if self.view is not None:
             record = self.view.get(arn)  # one consistent GetItem: the whole normal path
             if record is not None and record.answers_status:
-                if caller is not None and record.owner != caller:
-                    raise JobNotFound()  # not 403, same text: another user's job must not be seen to exist
+                _require_owner(record.owner, caller)
                 return view_status(record, self._presign)
         execution = self.workflow.describe(arn)
         if execution is None:
             raise JobNotFound()
-        if caller is not None and execution.input_json().get("user_id") != caller:
-            raise JobNotFound()  # not 403, same text: another user's job must not be seen to exist
-        current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None
-        self._repair(execution, current)
-        return job_status(execution, current, self._presign, self._progress(execution, current))
+        _require_owner(execution.input_json().get("user_id"), caller)
+        return self._status(execution, repair_view=True)
 
     def execution_arn_of(self, job_ref: str) -> str:
         """The execution ARN a client's job id refers to: an ARN (raw or URL-encoded) or a bare name.
@@ -111,8 +107,11 @@ class JobService:
             return ref
         raise JobNotFound()  # same answer as an unknown job: nothing about other workflows leaks
 
-    def _status(self, execution: Execution) -> JobStatusResponse:
+    def _status(self, execution: Execution, repair_view: bool = False) -> JobStatusResponse:
+        """The status from Step Functions (a job the view cannot answer for); optionally repair the view."""
         current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None
+        if repair_view:
+            self._repair(execution, current)
         return job_status(execution, current, self._presign, self._progress(execution, current))
 
     def _progress(self, execution: Execution, current_state: str | None) -> SectionProgress | None:
@@ -129,13 +128,19 @@ class JobService:
 
     def _repair(self, execution: Execution, current_state: str | None) -> None:
         """Put a job missing from the view back (best effort: the answer is already known)."""
-        update = view_update(execution, current_state) if self.view is not None else None
+        update = view_update(execution, current_state)
         if update is None or self.view is None:
             return
         # The next poll falls back again if this fails; the response does not depend on the write.
         with suppress(ClientError, BotoCoreError):
             if not self.view.apply(execution.arn, update):  # a newer write is there: complete its gaps
                 self.view.fill(execution.arn, update.fill)
+
+
+def _require_owner(owner: object, caller: str | None) -> None:
+    """Another user's job reads exactly like an unknown one: 404, not 403, so existence never leaks."""
+    if caller is not None and owner != caller:
+        raise JobNotFound()
 
 
 def _owned_by_caller(request: VprRequest, caller: str | None) -> VprRequest:

@@ -116,10 +116,15 @@ def job_status(
         return JobStatusResponse(**common, status=JobState.PENDING, stage=STAGES[current_state])
     # RUNNING past Validate, or PENDING_REDRIVE (a redriven execution resumes where it failed).
     stage = STAGES.get(current_state, "finishing") if execution.status == "RUNNING" else "redriving"
-    sections = {"sections_done": progress.done, "sections_total": progress.total} if progress else {}
+    sections = _section_fields(progress.done, progress.total) if progress else {}
     return JobStatusResponse(
         **common, status=JobState.PROCESSING, stage=stage, started_at=execution.start_date, **sections
     )
+
+
+def _section_fields(done: int, total: int) -> dict[str, int]:
+    # A Lambda retry of a finished section may count it twice in the view: never more than written.
+    return {"sections_done": min(done, total), "sections_total": total}
 
 
 def view_status(record: JobRecord, presign: Presigner) -> JobStatusResponse:
@@ -154,9 +159,7 @@ def view_status(record: JobRecord, presign: Presigner) -> JobStatusResponse:
     stage = STAGES.get(record.stage, "finishing")
     sections = {}
     if record.sections_total and record.stage in SECTION_PROGRESS_STATES:
-        # A Lambda retry of a finished section may count it twice: never show more than written.
-        done = min(record.sections_done or 0, record.sections_total)
-        sections = {"sections_done": done, "sections_total": record.sections_total}
+        sections = _section_fields(record.sections_done or 0, record.sections_total)
     return JobStatusResponse(
         **common, status=JobState.PROCESSING, stage=stage, started_at=record.created_at, **sections
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import sys
@@ -15,14 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import EXAMPLE_REQUEST, ROOT
-
-
-def _request(**changes) -> dict:
-    """The documented example with a unique application id, so tests don't share jobs."""
-    data = copy.deepcopy(EXAMPLE_REQUEST)
-    data.update(changes)
-    return data
+from tests.conftest import EXAMPLE_REQUEST, ROOT, example_with
 
 
 def test_documented_example_completes_and_the_report_can_be_fetched(service):
@@ -51,7 +43,7 @@ def test_documented_example_completes_and_the_report_can_be_fetched(service):
 
 
 def test_new_job_is_202_and_the_same_request_again_is_200_with_the_same_job(service):
-    payload = _request(application_id="app-resubmit")
+    payload = example_with(application_id="app-resubmit")
 
     first = service.submit(payload)
     again = service.submit(payload)
@@ -64,7 +56,7 @@ def test_new_job_is_202_and_the_same_request_again_is_200_with_the_same_job(serv
 
 
 def test_resubmission_after_completion_returns_the_finished_job(service):
-    payload = _request(application_id="app-after-completion")
+    payload = example_with(application_id="app-after-completion")
     job_id = service.submit(payload).body["job_id"]
     assert service.wait(job_id).body["status"] == "COMPLETED"
 
@@ -75,7 +67,7 @@ def test_resubmission_after_completion_returns_the_finished_job(service):
 
 
 def test_key_order_and_unknown_fields_are_the_same_job(service):
-    payload = _request(application_id="app-key-order")
+    payload = example_with(application_id="app-key-order")
     reordered = {k: payload[k] for k in reversed(list(payload))}
     reordered["client_version"] = "9.9"
 
@@ -83,7 +75,7 @@ def test_key_order_and_unknown_fields_are_the_same_job(service):
 
 
 def test_concurrent_identical_submissions_start_one_execution(service):
-    payload = _request(application_id="app-concurrent")
+    payload = example_with(application_id="app-concurrent")
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         replies = list(pool.map(lambda _: service.submit(payload), range(8)))
@@ -97,7 +89,7 @@ def test_concurrent_identical_submissions_start_one_execution(service):
 
 def test_a_hundred_concurrent_identical_submissions_tell_exactly_one_client_202(service):
     """StartExecution answers every identical submitter of a running job; only one may hear "created"."""
-    payload = _request(application_id="app-concurrent-100")
+    payload = example_with(application_id="app-concurrent-100")
     gate = threading.Barrier(100)
 
     def submit(_: int):
@@ -118,7 +110,7 @@ def test_a_hundred_concurrent_identical_submissions_tell_exactly_one_client_202(
 
 
 def test_idempotency_key_asks_for_a_fresh_version(service):
-    payload = _request(application_id="app-fresh-version")
+    payload = example_with(application_id="app-fresh-version")
     first = service.submit(payload)
     assert service.wait(first.body["job_id"]).body["vpr_version"] == 1
 
@@ -132,9 +124,9 @@ def test_idempotency_key_asks_for_a_fresh_version(service):
 
 
 def test_same_idempotency_key_with_another_payload_is_a_409(service):
-    service.submit(_request(application_id="app-409-a"), {"Idempotency-Key": "k-409"})
+    service.submit(example_with(application_id="app-409-a"), {"Idempotency-Key": "k-409"})
 
-    conflict = service.submit(_request(application_id="app-409-b"), {"Idempotency-Key": "k-409"})
+    conflict = service.submit(example_with(application_id="app-409-b"), {"Idempotency-Key": "k-409"})
 
     assert conflict.status == 409
     assert conflict.body["code"] == "IdempotencyConflict"
@@ -142,7 +134,7 @@ def test_same_idempotency_key_with_another_payload_is_a_409(service):
 
 
 def test_status_accepts_the_arn_url_encoded_and_the_bare_name(service):
-    job_id = service.submit(_request(application_id="app-id-forms")).body["job_id"]
+    job_id = service.submit(example_with(application_id="app-id-forms")).body["job_id"]
     name = job_id.rsplit(":", 1)[1]
 
     for form in (job_id, quote(job_id, safe=""), name):
@@ -169,7 +161,7 @@ def test_unknown_or_foreign_job_ids_are_404(service, job_id):
 
 
 def test_a_job_that_fails_reports_a_clear_error(service):
-    reply = service.submit(_request(application_id="app-no-cv", user_id="user-with-no-cv"))
+    reply = service.submit(example_with(application_id="app-no-cv", user_id="user-with-no-cv"))
 
     done = service.wait(reply.body["job_id"])
 
@@ -224,7 +216,7 @@ def test_bad_input_is_a_4xx_naming_the_field_and_starts_nothing(service, case, b
 
 
 def test_curl_style_form_content_type_is_read_as_json(service):
-    payload = json.dumps(_request(application_id="app-curl-d"))
+    payload = json.dumps(example_with(application_id="app-curl-d"))
 
     reply = service.request(
         "POST", "/api/vpr", payload, {"Content-Type": "application/x-www-form-urlencoded"}
@@ -241,7 +233,7 @@ def test_unknown_route_is_a_json_404(service):
 
 # --- identity (the authorizer stand-in) ------------------------------------------------------------
 def test_identity_fills_user_id_and_hides_other_users_jobs(identity_service):
-    payload = _request(application_id="app-identity")
+    payload = example_with(application_id="app-identity")
     del payload["user_id"]
     owner = {"X-Vpr-User": "user-uuid-456"}
 
@@ -256,20 +248,22 @@ def test_identity_fills_user_id_and_hides_other_users_jobs(identity_service):
 
 
 def test_identity_rejects_a_body_user_id_of_someone_else(identity_service):
-    reply = identity_service.submit(_request(application_id="app-impostor"), {"X-Vpr-User": "someone-else"})
+    reply = identity_service.submit(
+        example_with(application_id="app-impostor"), {"X-Vpr-User": "someone-else"}
+    )
 
     assert reply.status == 403
     assert reply.body["fields"][0]["field"] == "user_id"
 
 
 def test_identity_required_without_a_token_is_401(identity_service):
-    assert identity_service.submit(_request(application_id="app-anon")).status == 401
+    assert identity_service.submit(example_with(application_id="app-anon")).status == 401
 
 
 # --- the CLI against the running service -----------------------------------------------------------
 def test_cli_submit_wait_then_history(service, tmp_path):
     request_file = tmp_path / "request.json"
-    request_file.write_text(json.dumps(_request(application_id="app-cli")))
+    request_file.write_text(json.dumps(example_with(application_id="app-cli")))
     env_args = ["--api", service.url]
 
     submitted = subprocess.run(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
@@ -10,7 +9,7 @@ import sys
 from urllib.parse import urlsplit
 
 from local.runtime import free_port
-from tests.conftest import EXAMPLE_REQUEST, ROOT
+from tests.conftest import EXAMPLE_REQUEST, ROOT, example_with
 
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -27,9 +26,7 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 def _finished_job(service, application_id: str) -> str:
-    request = copy.deepcopy(EXAMPLE_REQUEST)
-    request["application_id"] = application_id
-    job_id = service.submit(request).body["job_id"]
+    job_id = service.submit(example_with(application_id=application_id)).body["job_id"]
     assert service.wait(job_id).body["status"] == "COMPLETED"
     return job_id
 

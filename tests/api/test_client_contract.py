@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
-from tests.conftest import EXAMPLE_REQUEST
+from tests.conftest import example_with
 
 OTHER_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:execution:some-other-machine:vpr-" + "0" * 64
 UNKNOWN_ARN = "arn:aws:states:us-east-1:123456789012:execution:careervp-vpr-workflow-local:vpr-" + "0" * 64
-
-
-def _request(**changes) -> dict:
-    data = copy.deepcopy(EXAMPLE_REQUEST)
-    data.update(changes)
-    return data
 
 
 def assert_error_envelope(reply, status: int, code: str) -> None:
@@ -28,7 +20,7 @@ def assert_error_envelope(reply, status: int, code: str) -> None:
 
 
 def test_bad_input_error_is_a_string_with_fields(service):
-    reply = service.submit(_request(application_id=42))
+    reply = service.submit(example_with(application_id=42))
 
     assert_error_envelope(reply, 400, "BadRequest")
     assert [f["field"] for f in reply.body["fields"]] == ["application_id"]
@@ -44,7 +36,7 @@ def test_every_kind_of_missing_job_reads_the_same(service, job_id):
 
 
 def test_another_users_job_reads_exactly_like_an_unknown_one(identity_service):
-    payload = _request(application_id="app-contract-owner")
+    payload = example_with(application_id="app-contract-owner")
     submitted = identity_service.submit(payload, {"X-Vpr-User": payload["user_id"]})
 
     other = identity_service.status(submitted.body["job_id"], {"X-Vpr-User": "someone-else"})
@@ -55,7 +47,7 @@ def test_another_users_job_reads_exactly_like_an_unknown_one(identity_service):
 
 
 def test_status_responses_carry_a_message_and_a_failed_job_an_error_string(service):
-    submitted = service.submit(_request(application_id="app-contract-fail", user_id="user-without-cv"))
+    submitted = service.submit(example_with(application_id="app-contract-fail", user_id="user-without-cv"))
     first = service.status(submitted.body["job_id"])
 
     done = service.wait(submitted.body["job_id"])
@@ -68,7 +60,7 @@ def test_status_responses_carry_a_message_and_a_failed_job_an_error_string(servi
 
 
 def test_completed_job_says_so_in_its_message(service):
-    submitted = service.submit(_request(application_id="app-contract-ok"))
+    submitted = service.submit(example_with(application_id="app-contract-ok"))
 
     done = service.wait(submitted.body["job_id"])
 
@@ -80,7 +72,7 @@ def test_completed_job_says_so_in_its_message(service):
 def test_a_completed_job_whose_report_is_gone_is_410_not_a_dead_link(service):
     import boto3
 
-    submitted = service.submit(_request(application_id="app-contract-expired"))
+    submitted = service.submit(example_with(application_id="app-contract-expired"))
     done = service.wait(submitted.body["job_id"])
     assert done.body["status"] == "COMPLETED"
     s3 = boto3.client(

@@ -5,19 +5,12 @@ Every answer is a 4xx in the JSON error envelope — never a 500, never an HTML 
 
 from __future__ import annotations
 
-import copy
 import json
 import socket
 
 import pytest
 
-from tests.conftest import EXAMPLE_REQUEST
-
-
-def _request(**changes) -> dict:
-    data = copy.deepcopy(EXAMPLE_REQUEST)
-    data.update(changes)
-    return data
+from tests.conftest import example_with
 
 
 def raw_http(url: str, request_line_and_headers: bytes, body: bytes = b"") -> tuple[int, dict]:
@@ -52,7 +45,7 @@ def test_deeply_nested_json_is_a_400_naming_the_body(service, depth):
 
 
 def test_deep_nesting_inside_a_string_is_only_text(service):
-    body = _request(application_id="app-brackets")
+    body = example_with(application_id="app-brackets")
     body["job_posting"] = {**body["job_posting"], "description": "[" * 3000}
 
     assert service.submit(body).status == 202
@@ -86,7 +79,7 @@ def test_odd_bytes_in_a_job_id_are_a_json_404(service, raw_job_id):
 
 @pytest.mark.parametrize("identity", ["../../x", "x" * 300, "a b", "ÿ"])
 def test_a_malformed_identity_is_401_not_500(identity_service, identity):
-    payload = _request(application_id="app-bad-identity")
+    payload = example_with(application_id="app-bad-identity")
     del payload["user_id"]
 
     reply = identity_service.submit(payload, {"X-Vpr-User": identity})
@@ -104,7 +97,7 @@ def test_a_malformed_identity_cannot_read_status_either(identity_service, identi
 
 @pytest.mark.parametrize("application_id", [".", "..", ".hidden", "../x", "a/b", "a b", "é"])
 def test_path_like_or_unsafe_application_ids_are_refused(service, application_id):
-    reply = service.submit(_request(application_id=application_id))
+    reply = service.submit(example_with(application_id=application_id))
 
     assert reply.status == 400
     assert [f["field"] for f in reply.body["fields"]] == ["application_id"]

@@ -6,7 +6,6 @@ key configured; everything the process printed is then searched for what must ne
 
 from __future__ import annotations
 
-import copy
 import re
 import urllib.request
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import Service, _start_service, _stop
-from tests.conftest import EXAMPLE_REQUEST
+from tests.conftest import example_with
 
 API_KEY = "sk-ant-api03-NEVER-LOG-THIS-KEY-0123456789"
 CV_SECRET = "Quokka Logistics cross-border audit 7781"
@@ -34,8 +33,7 @@ def logged_service(tmp_path_factory) -> Iterator[tuple[Service, Path]]:
 
 
 def _request_with_private_data() -> dict:
-    request = copy.deepcopy(EXAMPLE_REQUEST)
-    request["application_id"] = "app-log-hygiene"
+    request = example_with(application_id="app-log-hygiene")
     request["gap_responses"] = [{"question": "Anything else?", "answer": GAP_SECRET}]
     request["cv"] = {
         "headline": "L&D lead",
@@ -73,8 +71,7 @@ def test_a_whole_job_logs_no_cv_answers_report_key_or_url_signature(logged_servi
 def test_an_expected_job_failure_is_not_a_stack_trace_in_the_terminal(logged_service):
     service, log = logged_service
     before = len(log.read_text())
-    request = copy.deepcopy(EXAMPLE_REQUEST)
-    request.update(application_id="app-log-no-cv", user_id="user-without-any-cv")
+    request = example_with(application_id="app-log-no-cv", user_id="user-without-any-cv")
 
     done = service.wait(service.submit(request).body["job_id"])
 

@@ -7,20 +7,13 @@ answers FAILED with a clear code instead of polling forever.
 
 from __future__ import annotations
 
-import copy
 import json
 import signal
 import time
 import urllib.request
 
 from tests.api.conftest import _start_service, _stop
-from tests.conftest import EXAMPLE_REQUEST
-
-
-def _request(application_id: str) -> dict:
-    request = copy.deepcopy(EXAMPLE_REQUEST)
-    request["application_id"] = application_id
-    return request
+from tests.conftest import example_with
 
 
 def _wait_for_stage(service, job_id: str, stage: str, timeout: float = 30) -> None:
@@ -35,12 +28,12 @@ def test_kill_9_mid_job_then_restart_keeps_reports_and_fails_the_interrupted_job
     slow = {"VPR_DATA_DIR": data, "VPR_OFFLINE_DELAY_SECONDS": "2", "VPR_GENERATION_MODE": "single"}
     first, service = _start_service(slow)
     try:
-        finished = service.submit(_request("app-restart-done")).body["job_id"]
+        finished = service.submit(example_with(application_id="app-restart-done")).body["job_id"]
         done = service.wait(finished, timeout=60)
         assert done.body["status"] == "COMPLETED"
         with urllib.request.urlopen(done.body["result_url"], timeout=10) as response:
             report_before = json.loads(response.read())
-        running = service.submit(_request("app-restart-running")).body["job_id"]
+        running = service.submit(example_with(application_id="app-restart-running")).body["job_id"]
         _wait_for_stage(service, running, "generating")
     finally:
         first.send_signal(signal.SIGKILL)  # no chance to flush or clean up anything
@@ -53,7 +46,9 @@ def test_kill_9_mid_job_then_restart_keeps_reports_and_fails_the_interrupted_job
         interrupted = service.status(running)
         with urllib.request.urlopen(after.body["result_url"], timeout=10) as response:
             report_after = json.loads(response.read())
-        again = service.submit(_request("app-restart-done"))  # the same request: still the same job
+        again = service.submit(
+            example_with(application_id="app-restart-done")
+        )  # the same request: still the same job
     finally:
         _stop(second)
         log.close()

@@ -167,7 +167,7 @@ def test_slow_stream_ends_as_claude_timeout_inside_a_short_function_timeout(
     """Generate runs with a simulated 21.5 s Lambda timeout (1.5 s after the handler's 20 s reserve). The
     first stream needs ~8 s: that attempt ends as ClaudeTimeout in time, the ASL retries, the second
     completes. No attempt outlives the function."""
-    from handlers.generate import RESERVED_SECONDS
+    from handlers.budget import RESERVED_SECONDS
     from local.lambda_router import LocalLambdaContext
     from local.runtime import TASKS, resource_name
 

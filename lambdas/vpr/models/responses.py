@@ -7,6 +7,7 @@ user-safe message in ``error`` and the machine-readable name beside it (``code``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -50,6 +51,14 @@ class ErrorResponse(_Response):
     fields: list[FieldProblem] = Field(
         default=[], description="Each offending field (empty when the error is not about a field)."
     )
+
+    @classmethod
+    def of(
+        cls, status_code: int, code: str, message: str, fields: Iterable[tuple[str, str]] = ()
+    ) -> ErrorResponse:
+        """The envelope from plain values: ``fields`` as ``(field, message)`` pairs."""
+        problems = [FieldProblem(field=f, message=m) for f, m in fields]
+        return cls(error=message, code=code, status_code=status_code, fields=problems)
 
 
 class SubmitResponse(_Response):
