@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from local.eventbridge import DETAIL_TYPE, PROJECTED_STATUSES
 from tests.conftest import wait_for_execution
+from vpr.aws.jobview import SEQ_TERMINAL, JobRecord
 
 
 @pytest.fixture
@@ -219,6 +220,12 @@ def test_a_missing_item_falls_back_to_step_functions_and_is_repaired(local_runti
     example_request["application_id"] = f"app-{uuid.uuid4().hex[:8]}"
     job_id = _service().submit(VprRequest.model_validate(example_request), None, None).status.job_id
     wait_for_execution(job_id)
+    # The SUCCEEDED event may be published just after DescribeExecution says so: wait until the projector
+    # has applied it, or it would write the item back after the delete below.
+    deadline = time.monotonic() + 10
+    while (view.get(job_id) or JobRecord(job_id=job_id, status="")).seq < SEQ_TERMINAL:
+        assert time.monotonic() < deadline, "the projector never applied the SUCCEEDED event"
+        time.sleep(0.02)
     local_runtime.events.drain()
     boto3.client("dynamodb").delete_item(
         TableName=local_runtime.endpoints.job_view_table, Key={"job_id": {"S": job_id}}
