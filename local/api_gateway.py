@@ -37,6 +37,9 @@ Route = tuple[str, re.Pattern[str], str, str]  # method, path pattern, resource,
 ROUTES: list[Route] = [
     ("POST", re.compile(r"^/api/vpr/?$"), "/api/vpr", "submit"),
     ("GET", re.compile(r"^/api/vpr/status/(?P<job_id>[^/]+)$"), "/api/vpr/status/{job_id}", "status"),
+    # /api/vpr/status is its own resource on API Gateway (a static path wins over {job_id}).
+    ("DELETE", re.compile(r"^/api/vpr/(?P<job_id>(?!status$)[^/]+)$"), "/api/vpr/{job_id}", "cancel"),
+    ("POST", re.compile(r"^/api/vpr/(?P<job_id>[^/]+)/retry$"), "/api/vpr/{job_id}/retry", "retry"),
 ]
 
 

@@ -9,9 +9,12 @@ milliseconds), ``input``/``output`` (JSON strings; ``output`` null unless SUCCEE
 ``inputDetails``/``outputDetails`` ``{"included": true}``, ``error``, ``cause`` and the redrive fields.
 
 Delivery as EventBridge → Lambda does it: asynchronously (a worker thread, never inside the execution),
-only events matching the rule (this state machine, ``PROJECTED_STATUSES`` — the same pattern as the CDK
-rule), and an event whose invocation keeps failing after Lambda's two async retries goes to a
-dead-letter list (the DLQ on AWS).
+only events matching the rule (this state machine; a terminal status, or RUNNING after a redrive —
+``rule_detail_pattern``, the same pattern as the CDK rule), and an event whose invocation keeps failing
+after Lambda's two async retries goes to a dead-letter list (the DLQ on AWS).
+
+Events are published when moto's interpreter ends an execution, and by ``local.sfn_lifecycle`` when
+StopExecution ends one and when RedriveExecution restarts one (RUNNING, ``redriveCount`` > 0).
 """
 
 from __future__ import annotations
@@ -27,9 +30,45 @@ from datetime import UTC, datetime
 from typing import Any
 
 DETAIL_TYPE = "Step Functions Execution Status Change"
-#: The rule's ``detail.status`` filter (stacks/vpr_stack.py uses the same list; a test compares them).
+#: The rule's terminal ``detail.status`` filter (stacks/job_view.py uses the same; a test compares them).
 PROJECTED_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
+
+
+def rule_detail_pattern(state_machine_arn: str) -> dict[str, Any]:
+    """The rule's ``detail`` pattern, in EventBridge's pattern syntax (the CDK rule's, a test compares):
+    this state machine's terminal statuses, and RUNNING events of a redriven execution (the first RUNNING
+    event of a job is not needed: submit writes the job itself)."""
+    return {
+        "stateMachineArn": [state_machine_arn],
+        "$or": [
+            {"status": list(PROJECTED_STATUSES)},
+            {"status": ["RUNNING"], "redriveCount": [{"numeric": [">", 0]}]},
+        ],
+    }
+
+
+def matches_pattern(pattern: dict[str, Any], detail: dict[str, Any]) -> bool:
+    """EventBridge matching for the operators ``rule_detail_pattern`` uses: value lists (any equal),
+    ``{"numeric": [">", n]}`` and ``$or`` (any branch matches); every other field must match (AND)."""
+    for field, condition in pattern.items():
+        if field == "$or":
+            if not any(matches_pattern(branch, detail) for branch in condition):
+                return False
+            continue
+        value = detail.get(field)
+        if not any(_matches_value(expected, value) for expected in condition):
+            return False
+    return True
+
+
+def _matches_value(expected: Any, value: Any) -> bool:
+    if isinstance(expected, dict) and "numeric" in expected:
+        operator, bound = expected["numeric"]
+        if operator != ">":  # pragma: no cover - the only numeric operator the rule uses
+            raise ValueError(f"numeric operator {operator!r} is not emulated")
+        return isinstance(value, int | float) and not isinstance(value, bool) and value > bound
+    return expected == value
 
 
 def _millis(value: datetime | None) -> int | None:
@@ -42,8 +81,11 @@ def _json(value: Any) -> str:
 
 def status_change_event(execution: Any, account: str, region: str) -> dict[str, Any]:
     """The event EventBridge would carry for a moto (parser backend) execution's current status."""
+    from local.sfn_lifecycle import redrive_fields
+
     status = getattr(execution.exec_status, "value", execution.exec_status)
     succeeded = status == "SUCCEEDED"
+    redrive = redrive_fields(execution)
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -66,10 +108,10 @@ def status_change_event(execution: Any, account: str, region: str) -> dict[str, 
             "outputDetails": {"included": True} if succeeded else None,
             "error": execution.error,
             "cause": execution.cause,
-            "redriveCount": 0,
-            "redriveDate": None,
-            "redriveStatus": "NOT_REDRIVABLE" if succeeded else "REDRIVABLE",
-            "redriveStatusReason": "Execution is SUCCEEDED and cannot be redriven" if succeeded else None,
+            "redriveCount": redrive["redriveCount"],
+            "redriveDate": _millis(redrive["redriveDate"]),
+            "redriveStatus": redrive["redriveStatus"],
+            "redriveStatusReason": redrive["redriveStatusReason"],
         },
     }
 
@@ -90,12 +132,10 @@ class StatusChangeBus:
         self._worker: threading.Thread | None = None
 
     def matches(self, event: dict[str, Any]) -> bool:
-        detail = event["detail"]
         return (
             event["source"] == "aws.states"
             and event["detail-type"] == DETAIL_TYPE
-            and detail["stateMachineArn"] == self.state_machine_arn
-            and detail["status"] in PROJECTED_STATUSES
+            and matches_pattern(rule_detail_pattern(self.state_machine_arn), event["detail"])
         )
 
     def publish(self, event: dict[str, Any]) -> None:
@@ -147,6 +187,13 @@ class StatusChangeBus:
 _active_bus: StatusChangeBus | None = None
 
 
+def publish_status_change(execution: Any) -> None:
+    """Send the execution's current status to the active bus (which delivers it if the rule matches)."""
+    bus = _active_bus
+    if bus is not None:
+        bus.publish(status_change_event(execution, bus.account, bus.region))
+
+
 def _install_hook() -> None:
     """Publish when moto's interpreter ends an execution (its one place that sets the final status)."""
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
@@ -157,10 +204,12 @@ def _install_hook() -> None:
 
     @functools.wraps(original)
     def terminated(self: Any) -> None:
+        from local.sfn_lifecycle import ends_the_execution
+
+        ends = ends_the_execution(self)  # not after StopExecution (it published), nor a replaced worker
         original(self)
-        bus = _active_bus
-        if bus is not None:
-            bus.publish(status_change_event(self.execution, bus.account, bus.region))
+        if ends:
+            publish_status_change(self.execution)
 
     terminated._vpr_events = True  # type: ignore[attr-defined]
     BaseExecutionWorkerCommunication.terminated = terminated  # type: ignore[method-assign]

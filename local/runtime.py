@@ -18,6 +18,8 @@ Changes to moto (the atomicity ones because AWS behaves that way; the client one
 - DynamoDB writes are atomic: moto checks a ConditionExpression and writes in two steps, so two threads
   could both pass ``attribute_not_exists``; DynamoDB documents conditional writes as atomic
   (Developer Guide, "Condition expressions": "the write succeeds only if the condition is met").
+- StopExecution ends an execution at once (ABORTED, with its error and cause), RedriveExecution exists,
+  and the Context object has ``$$.Execution.RedriveCount``: ``local.sfn_lifecycle``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local import ROOT
+from local import ROOT, sfn_lifecycle
 from local.eventbridge import StatusChangeBus
 from local.lambda_router import LambdaHandler, LambdaRouter, LocalLambdaContext
 from local.quotas import StepFunctionsMeter
@@ -242,6 +244,7 @@ class LocalRuntime:
         _make_start_execution_atomic()
         _make_dynamodb_writes_atomic()
         _reuse_interpreter_lambda_client()
+        sfn_lifecycle.install()  # StopExecution / RedriveExecution as AWS documents them
         self._post_json(f"{aws_url}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
         self._register_handlers()
         self.router.install()
@@ -331,7 +334,7 @@ class LocalRuntime:
     def _register_handlers(self) -> None:
         import importlib
 
-        for what in ("submit", "status", "projector"):
+        for what in ("submit", "status", "cancel", "retry", "projector"):
             self.router.register(resource_name(what), importlib.import_module(f"handlers.{what}").handler)
         for state, what in TASKS.items():
             handler = importlib.import_module(f"handlers.{what}").handler

@@ -1,8 +1,11 @@
 """The job view on AWS: the table, the EventBridge rule → projector, its DLQ, grants and alarms.
 
-    Step Functions status change (FAILED | TIMED_OUT | ABORTED | SUCCEEDED of this state machine)
-        --EventBridge rule--> projector Lambda --UpdateItem--> job view table <--GetItem-- status
-    submit (claim), each workflow task (stage; sections; Store's result) --UpdateItem--> job view table
+    Step Functions status change (FAILED | TIMED_OUT | ABORTED | SUCCEEDED of this state machine, and
+    RUNNING after a redrive) --EventBridge rule--> projector Lambda --UpdateItem--> job view table
+    status, submit, cancel, retry --GetItem--> job view table
+    submit (claim), each workflow task (stage; sections; Store's result), cancel (the cancel request and
+    its outcome), retry (RUNNING again) --UpdateItem--> job view table
+    generate, section, assemble --GetItem of status, seq, cancel_requested--> "still running?"
 
 Each writer may update only the attributes it owns (``dynamodb:Attributes`` condition), so a task
 cannot, say, rewrite a job's owner; the projector writes and never reads. Kept out of
@@ -27,9 +30,12 @@ if TYPE_CHECKING:
     from stacks.vpr_stack import VprStack
 
 #: The rule's status filter; the local runtime's ``local.eventbridge.PROJECTED_STATUSES`` (a test
-#: compares them). RUNNING is left out: submit writes new jobs itself.
+#: compares them). A first RUNNING is left out (submit writes new jobs itself), a redriven one is not.
 PROJECTED_STATUSES = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 DETAIL_TYPE = "Step Functions Execution Status Change"
+#: RUNNING events of a redriven execution (EventBridge User Guide, "Comparison operators for use in event
+#: patterns": ``$or``, numeric matching); their ``redriveCount`` orders the redriven attempt's writes.
+REDRIVEN_RUNNING = {"status": ["RUNNING"], "redriveCount": [{"numeric": [">", 0]}]}
 
 _KEY = ["job_id"]
 _STAGE = ["seq", "updated_at", "status", "stage", "expires_at"]
@@ -48,8 +54,13 @@ WRITABLE_ATTRIBUTES = {
     "store": [*_KEY, *_STAGE, *_RESULT, *_ERROR],
     "status": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_FILL],  # repairs a missing item from Step Functions
     "projector": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_FILL],
+    "cancel": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_FILL, "cancel_requested"],  # request, then outcome
+    "retry": [*_KEY, *_STAGE, "completed_at", *_ERROR, *_FILL],  # RUNNING again: the failure removed
 }  # fmt: skip
-READERS = ("submit", "status")
+READERS = ("submit", "status", "cancel", "retry")
+#: Claude-calling tasks read only whether their job still runs (``JobView.attempt_ended``).
+LIVENESS_READERS = ("generate", "section", "assemble")
+LIVENESS_ATTRIBUTES = ["status", "seq", "cancel_requested"]
 
 
 def add_job_view(stack: VprStack) -> None:
@@ -87,6 +98,21 @@ def add_job_view(stack: VprStack) -> None:
             )
         )
 
+    for key in LIVENESS_READERS:
+        stack.roles[key].add_to_policy(
+            iam.PolicyStatement(
+                sid="JobViewLiveness",
+                actions=["dynamodb:GetItem"],
+                resources=[table.table_arn],
+                # These attributes only, as IAM User Guide, "Amazon DynamoDB: Allows access to specific
+                # attributes" writes it (Select keeps a request from returning any other attribute).
+                conditions={
+                    "ForAllValues:StringEquals": {"dynamodb:Attributes": LIVENESS_ATTRIBUTES},
+                    "StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+                },
+            )
+        )
+
     dlq = sqs.Queue(
         stack,
         "ProjectorDlq",
@@ -105,13 +131,13 @@ def add_job_view(stack: VprStack) -> None:
         stack,
         "StatusChangeRule",
         rule_name=naming.resource("status-changes"),
-        description=f"{naming.state_machine} terminal status changes -> the job view projector",
+        description=f"{naming.state_machine} terminal and redriven status changes -> the job view projector",
         event_pattern=events.EventPattern(
             source=["aws.states"],
             detail_type=[DETAIL_TYPE],
             detail={
                 "stateMachineArn": [stack.state_machine.state_machine_arn],
-                "status": PROJECTED_STATUSES,
+                "$or": [{"status": PROJECTED_STATUSES}, REDRIVEN_RUNNING],
             },
         ),
         targets=[

@@ -36,6 +36,7 @@ from constructs import Construct
 from stacks.bundling import REPO_ROOT, lambda_code
 from stacks.config import VprConfig
 from stacks.job_view import add_job_view
+from stacks.jobs_api import add_jobs_api
 
 ASL_PATH = REPO_ROOT / "statemachine" / "vpr.asl.json"
 
@@ -97,6 +98,9 @@ SPECS = {
     "projector": FunctionSpec(
         "projector", "handlers.projector.handler", 10, 256, "Step Functions status changes -> job view"
     ),
+    # stacks/jobs_api.py: their routes and permissions
+    "cancel": FunctionSpec("cancel", "handlers.cancel.handler", 10, 256, "DELETE /api/vpr/{job_id}: cancel"),
+    "retry": FunctionSpec("retry", "handlers.retry.handler", 10, 256, "POST /api/vpr/{job_id}/retry: retry"),
 }
 
 # Loose on purpose: API Gateway rejects what is obviously not a request (not JSON, not an object,
@@ -143,6 +147,7 @@ class VprStack(cdk.Stack):
         self._api()
         self._alarms()
         add_job_view(self)  # stacks/job_view.py: table, status-change rule, projector, DLQ, alarms
+        add_jobs_api(self)  # stacks/jobs_api.py: cancel and retry
         self._outputs()
 
     # ---------------------------------------------------------------- data
@@ -533,6 +538,7 @@ class VprStack(cdk.Stack):
             validate_request_body=True,
             validate_request_parameters=True,
         )
+        self.authorizer, self.request_validator = authorizer, validator  # for stacks/jobs_api.py
         submit_model = self.api.add_model(
             "SubmitModel",
             content_type="application/json",

@@ -1,8 +1,13 @@
-"""What the workflow tasks tell the job view: the stage each enters, and Store's completed result.
+"""What the workflow tasks tell the job view (the stage each enters, and Store's completed result), and
+what they ask it: whether their job is still running (``liveness_check``), before each Claude call.
 
 Best effort by design: the view only serves reads, so a failed view write is logged and the task goes
 on. Failing the task would route a DynamoDB hiccup to JobFailed, turning a read-model problem into a
 lost report; the projector's terminal event and the status handler's fallback correct the view later.
+For the same reason a failed liveness read lets the call go ahead.
+
+Every write carries the attempt's redrive count (``redrive_count`` in the task's input, from
+``$$.Execution.RedriveCount``), so a redriven execution's writes outrank the failure they replace.
 """
 
 from __future__ import annotations
@@ -15,6 +20,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from handlers.observability import logger
 from handlers.wiring import job_view
 from vpr.aws.jobview import SEQ_STORED, completed_update
+from vpr.errors import JobStopped
+from vpr.generation.guard import Check
+
+
+def redrive_count(event: dict[str, Any]) -> int:
+    """The attempt a task runs in: 0, or how many times its execution was redriven (retried)."""
+    count = event.get("redrive_count")
+    return count if isinstance(count, int) and count >= 0 else 0
 
 
 def entering(stage: str, event: dict[str, Any]) -> None:
@@ -23,7 +36,7 @@ def entering(stage: str, event: dict[str, Any]) -> None:
     if view is None or not isinstance(job_id, str):
         return
     try:
-        view.enter_stage(job_id, stage)
+        view.enter_stage(job_id, stage, redrive_count(event))
     except (ClientError, BotoCoreError) as error:
         logger.warning("Job view not updated", extra={"stage": stage, "error_type": type(error).__name__})
 
@@ -35,7 +48,7 @@ def section_written(event: dict[str, Any]) -> None:
     if view is None or not isinstance(job_id, str) or not total:
         return
     try:
-        view.section_written(job_id, total)
+        view.section_written(job_id, total, redrive_count(event))
     except (ClientError, BotoCoreError) as error:
         logger.warning(
             "Job view not updated", extra={"stage": "WriteSection", "error_type": type(error).__name__}
@@ -47,7 +60,28 @@ def completed(event: dict[str, Any], result: dict[str, Any]) -> None:
     view, job_id = job_view(), event.get("job_id")
     if view is None or not isinstance(job_id, str):
         return
+    seq = redrive_count(event) * 1000 + SEQ_STORED
     try:
-        view.apply(job_id, completed_update(result, datetime.now(UTC), SEQ_STORED))
+        view.apply(job_id, completed_update(result, datetime.now(UTC), seq))
     except (ClientError, BotoCoreError) as error:
         logger.warning("Job view not updated", extra={"stage": "Store", "error_type": type(error).__name__})
+
+
+def liveness_check(event: dict[str, Any]) -> Check:
+    """The check a Claude-calling task runs before each call: ``JobStopped`` once its job is cancelled
+    or has ended (one consistent GetItem of three attributes; nothing when no view is configured)."""
+    view, job_id, attempt = job_view(), event.get("job_id"), redrive_count(event)
+
+    def check() -> None:
+        if view is None or not isinstance(job_id, str):
+            return
+        try:
+            ended = view.attempt_ended(job_id, attempt)
+        except (ClientError, BotoCoreError) as error:
+            logger.warning("Job view not read", extra={"error_type": type(error).__name__})
+            return
+        if ended:
+            logger.info("Job no longer running; no Claude call started")
+            raise JobStopped()
+
+    return check

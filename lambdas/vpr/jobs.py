@@ -78,7 +78,7 @@ class JobService:
         record = self.view.get(job_id)
         if record is None:  # pragma: no cover - the claim that just failed wrote it
             return SubmitOutcome(just_started(job_id, request.application_id, started_at), created=False)
-        return SubmitOutcome(view_status(record, self._presign), created=False)
+        return SubmitOutcome(view_status(record, self.presign), created=False)
 
     # --- status ------------------------------------------------------------------------------------
     def status(self, job_ref: str, caller: str | None) -> JobStatusResponse:
@@ -86,12 +86,12 @@ class JobService:
         if self.view is not None:
             record = self.view.get(arn)  # one consistent GetItem: the whole normal path
             if record is not None and record.answers_status:
-                _require_owner(record.owner, caller)
-                return view_status(record, self._presign)
+                require_owner(record.owner, caller)
+                return view_status(record, self.presign)
         execution = self.workflow.describe(arn)
         if execution is None:
             raise JobNotFound()
-        _require_owner(execution.input_json().get("user_id"), caller)
+        require_owner(execution.input_json().get("user_id"), caller)
         return self._status(execution, repair_view=True)
 
     def execution_arn_of(self, job_ref: str) -> str:
@@ -112,7 +112,7 @@ class JobService:
         current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None
         if repair_view:
             self._repair(execution, current)
-        return job_status(execution, current, self._presign, self._progress(execution, current))
+        return job_status(execution, current, self.presign, self._progress(execution, current))
 
     def _progress(self, execution: Execution, current_state: str | None) -> SectionProgress | None:
         """Sections mode, from Step Functions: "n of m sections written" (one more history read)."""
@@ -120,7 +120,7 @@ class JobService:
             return None
         return section_progress(self.workflow.history(execution.arn))
 
-    def _presign(self, key: str) -> tuple[str, datetime]:
+    def presign(self, key: str) -> tuple[str, datetime]:
         """A link to the report, after a HeadObject: a link to a deleted or expired report would 404."""
         if not self.results.exists(key):
             raise ResultExpired()
@@ -137,7 +137,7 @@ class JobService:
                 self.view.fill(execution.arn, update.fill)
 
 
-def _require_owner(owner: object, caller: str | None) -> None:
+def require_owner(owner: object, caller: str | None) -> None:
     """Another user's job reads exactly like an unknown one: 404, not 403, so existence never leaks."""
     if caller is not None and owner != caller:
         raise JobNotFound()

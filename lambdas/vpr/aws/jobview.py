@@ -39,6 +39,10 @@ SEQ_STARTED = 0
 SEQ_STORED = 900
 SEQ_TERMINAL = 990
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+#: What a RUNNING write clears: a redriven execution's earlier failure no longer holds.
+RUNNING_REMOVES = ("error_code", "error_message", "completed_at")
+#: The attempt (redrive count) whose cancel was asked for: tasks check it before they call Claude.
+CANCEL_REQUESTED = "cancel_requested"
 
 
 @dataclass(frozen=True)
@@ -181,13 +185,16 @@ class JobView:
             job_id, Update(seq=redrive_count * 1000 + STAGE_SEQ[stage], status="RUNNING", stage=stage)
         )
 
-    def section_written(self, job_id: str, total: int) -> bool:
+    def section_written(self, job_id: str, total: int, redrive_count: int = 0) -> bool:
         """Sections mode: one more of ``total`` sections written (an atomic ADD).
 
-        Only while the job is still writing its sections (its ``seq`` not past WriteSections), so a
-        late or repeated section never moves a job that is assembling or finished. False otherwise.
+        Only while the job is still writing its sections (its ``seq`` not past WriteSections of this
+        attempt), so a late or repeated section never moves a job that is assembling or finished. A
+        redrive keeps the count of the sections that had finished: only the others are written again.
+        False otherwise.
         """
-        values = {":one": 1, ":total": total, ":writing": STAGE_SEQ["WriteSections"]}
+        writing = redrive_count * 1000 + STAGE_SEQ["WriteSections"]
+        values = {":one": 1, ":total": total, ":writing": writing}
         return self._update_if(
             job_id,
             UpdateExpression="ADD sections_done :one SET sections_total = :total",
@@ -195,6 +202,39 @@ class JobView:
             ExpressionAttributeNames={"#seq": "seq"},
             ExpressionAttributeValues={k: _attr(v) for k, v in values.items()},
         )
+
+    def request_cancel(self, job_id: str, redrive_count: int) -> None:
+        """Before StopExecution: from now on this attempt's tasks start no Claude call (``attempt_ended``).
+
+        Unsequenced: it only ever says "stop", and it names the attempt, so a later redrive runs freely.
+        """
+        aws_client("dynamodb").update_item(
+            TableName=self.table_name,
+            Key={"job_id": {"S": job_id}},
+            UpdateExpression="SET #cancel = :attempt",
+            ExpressionAttributeNames={"#cancel": CANCEL_REQUESTED},
+            ExpressionAttributeValues={":attempt": _attr(redrive_count)},
+        )
+
+    def attempt_ended(self, job_id: str, redrive_count: int) -> bool:
+        """Whether attempt ``redrive_count`` of the job is over: cancelled, or ended (any terminal write of
+        this attempt). One consistent GetItem of three attributes: what a task pays before a Claude call.
+        """
+        item = (
+            aws_client("dynamodb")
+            .get_item(
+                TableName=self.table_name,
+                Key={"job_id": {"S": job_id}},
+                ConsistentRead=True,
+                ProjectionExpression="#status, #seq, #cancel",
+                ExpressionAttributeNames={"#status": "status", "#seq": "seq", "#cancel": CANCEL_REQUESTED},
+            )
+            .get("Item")
+        ) or {}
+        if _int(item, CANCEL_REQUESTED) == redrive_count:
+            return True
+        status = _str(item, "status")
+        return status in TERMINAL_STATUSES and (_int(item, "seq") or 0) >= redrive_count * 1000
 
     def apply(self, job_id: str, update: Update) -> bool:
         """Write ``update`` unless the item already holds a write with the same or a later ``seq``."""

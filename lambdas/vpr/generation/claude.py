@@ -63,6 +63,7 @@ from vpr.errors import (
 from vpr.generation import prompt
 from vpr.generation.base import GenerationResult, assemble_report
 from vpr.generation.claude_models import ModelProfile, profile_for
+from vpr.generation.guard import before_model_call
 from vpr.grounding import verify_report
 from vpr.models import Application, ReportContent, TokenUsage, Verification
 from vpr.models.problems import field_problems
@@ -443,6 +444,7 @@ class ClaudeGenerator:
         client = self._get_client()
         attempt = 0
         while True:
+            before_model_call()  # a cancelled job starts no new call, first attempt or retry
             try:
                 return self._stream_once(client, params, deadline)
             except Exception as error:  # every failure leaves as a typed workflow error

@@ -4,9 +4,10 @@ A pure function of the history events (the dicts GetExecutionHistory returns), s
 it: the status endpoint reads it from the history while a job runs, and a projector of execution events
 can compute the same two numbers from the same events.
 
-The Map state's ``MapStateStarted`` event carries the number of items (``length``): the total. Every
-``MapIterationSucceeded`` after it is one finished section (an item retried after a transient error
-succeeds once). If the history holds several Map runs (a redrive), the latest one counts.
+The Map state's ``MapStateStarted`` event carries the number of items (``length``): the total (of the
+latest Map run). Each item index with a ``MapIterationSucceeded`` event is one finished section (an item
+retried after a transient error succeeds once). A redrive runs the Map again for the items that did not
+finish, and the others keep their output, so a section finished in any run of the Map counts.
 """
 
 from __future__ import annotations
@@ -31,5 +32,9 @@ def section_progress(events: Iterable[Mapping[str, Any]]) -> SectionProgress | N
         return None
     last = started[-1]
     total = int(last.get("mapStateStartedEventDetails", {}).get("length", 0))
-    done = sum(1 for e in ordered if e["id"] > last["id"] and e["type"] == "MapIterationSucceeded")
-    return SectionProgress(done=min(done, total), total=total)
+    done = {
+        e.get("mapIterationSucceededEventDetails", {}).get("index", e["id"])
+        for e in ordered
+        if e["type"] == "MapIterationSucceeded"
+    }
+    return SectionProgress(done=min(len(done), total), total=total)

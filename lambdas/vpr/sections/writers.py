@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from vpr.generation import choose_generator_name
+from vpr.generation.guard import Check, checked_model_calls
 from vpr.models import Application, TokenUsage
 from vpr.models.report import EvidenceItem
 from vpr.sections.models import SECTION_MODELS, SectionJob
@@ -122,6 +123,35 @@ class ClaudeSectionWriter:
 
         request = SectionRequest(job=job, messages=ask(), fresh_messages=ask(prompt.truncated_retry_note()))
         return self._generator.write_section(request, time_budget_seconds=timeout)
+
+
+class CheckedSectionWriter:
+    """A writer that runs ``check`` before each section and before each model call inside it.
+
+    The task's liveness check (``vpr.generation.guard``): a section not yet begun when its job was
+    cancelled is not written. Installed in the thread that writes, so Assemble's concurrent
+    regenerations are checked too.
+    """
+
+    def __init__(self, writer: SectionWriter, check: Check) -> None:
+        self._writer = writer
+        self._check = check
+        self.name = writer.name
+
+    def write(
+        self,
+        application: Application,
+        job: SectionJob,
+        *,
+        finished: dict[str, Any] | None = None,
+        unsupported: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> SectionDraft:
+        with checked_model_calls(self._check):
+            self._check()
+            return self._writer.write(
+                application, job, finished=finished, unsupported=unsupported, timeout=timeout
+            )
 
 
 def get_section_writer(settings: Settings) -> SectionWriter:
