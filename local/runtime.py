@@ -245,6 +245,7 @@ class LocalRuntime:
         _make_dynamodb_writes_atomic()
         _reuse_interpreter_lambda_client()
         sfn_lifecycle.install()  # StopExecution / RedriveExecution as AWS documents them
+        self._scale_retry_waits()
         self._post_json(f"{aws_url}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
         self._register_handlers()
         self.router.install()
@@ -393,6 +394,14 @@ class LocalRuntime:
         if get_settings().aws_quotas == "documented":
             self.sfn_meter = StepFunctionsMeter.documented()
         quotas.install(self.sfn_meter)
+
+    def _scale_retry_waits(self) -> None:
+        """``VPR_LOCAL_RETRY_WAIT_SCALE`` below 1: the interpreter's Retry waits shrink (tests of a service)."""
+        from vpr.settings import get_settings
+
+        factor = get_settings().local_retry_wait_scale
+        if factor != 1.0:
+            scale_retry_waits(factor)
 
     def _start_events(self) -> None:
         """The EventBridge rule: this state machine's status changes → the projector function."""

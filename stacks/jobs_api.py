@@ -54,7 +54,7 @@ def add_jobs_api(stack: VprStack) -> None:
 
     # /api/vpr/{job_id} beside /api/vpr/status: API Gateway matches the static "status" part first.
     vpr = stack.api.root.get_resource("api").get_resource("vpr")  # type: ignore[union-attr]
-    cors = stack.api.default_cors_preflight_options
+    cors = stack.api.root.default_cors_preflight_options
     assert cors is not None  # the stack always configures CORS for the web client
     job = vpr.add_resource(  # type: ignore[union-attr]
         "{job_id}",

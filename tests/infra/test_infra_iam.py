@@ -93,7 +93,7 @@ def test_key_policy_wildcard_means_this_key_only(synth: Synth) -> None:
 def test_each_function_has_its_own_role_without_managed_policies(synth: Synth) -> None:
     roles = [fn.role for fn in synth.stack.functions.values()]
     role_ids = {synth.logical_id(r) for r in roles}
-    assert len(role_ids) == 9
+    assert len(role_ids) == 11
     fn_roles = {resolve(f["Properties"]["Role"]) for f in synth.resources("AWS::Lambda::Function").values()}
     assert fn_roles == {f"<{rid}.Arn>" for rid in role_ids}
     for rid in role_ids:
@@ -103,6 +103,7 @@ def test_each_function_has_its_own_role_without_managed_policies(synth: Synth) -
 LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 VIEW_RW = {"dynamodb:GetItem", "dynamodb:UpdateItem"}  # the job view (test_infra_job_view.py)
+EXECUTION_DATA = {"states:DescribeExecution", "kms:Decrypt"}
 
 
 @pytest.mark.parametrize(
@@ -126,10 +127,13 @@ VIEW_RW = {"dynamodb:GetItem", "dynamodb:UpdateItem"}  # the job view (test_infr
         ),
         ("validate", {"dynamodb:GetItem", "dynamodb:UpdateItem"}),
         ("plan", {"dynamodb:UpdateItem"}),
-        ("generate", {"secretsmanager:GetSecretValue", "dynamodb:UpdateItem"}),
-        ("section", {"secretsmanager:GetSecretValue", "dynamodb:UpdateItem"}),
-        ("assemble", {"secretsmanager:GetSecretValue", "dynamodb:UpdateItem"}),
+        # the Claude writers also read whether their job still runs (a projection of the job view)
+        ("generate", {"secretsmanager:GetSecretValue"} | VIEW_RW),
+        ("section", {"secretsmanager:GetSecretValue"} | VIEW_RW),
+        ("assemble", {"secretsmanager:GetSecretValue"} | VIEW_RW),
         ("store", {"s3:PutObject", "s3:GetObject", "s3:ListBucket", "dynamodb:UpdateItem"}),
+        ("cancel", {"states:StopExecution", "kms:GenerateDataKey"} | EXECUTION_DATA | VIEW_RW),
+        ("retry", {"states:RedriveExecution"} | EXECUTION_DATA | VIEW_RW),
         # and its on-failure destination (the DLQ) for events it cannot project
         (
             "projector",
@@ -176,10 +180,18 @@ def test_function_role_resources(synth: Synth) -> None:
     assert store["s3:PutObject"] == store["s3:GetObject"] == {results}
     assert store["s3:ListBucket"] == {bucket}
 
+    workflow_key = f"<{s.logical_id(s.stack.workflow_key)}.Arn>"
+    cancel = grants(role_statements(s, s.stack.roles["cancel"]))
+    assert cancel["states:DescribeExecution"] == cancel["states:StopExecution"] == {executions}
+    assert cancel["kms:Decrypt"] == cancel["kms:GenerateDataKey"] == {workflow_key}  # StopExecution's error
+    retry = grants(role_statements(s, s.stack.roles["retry"]))
+    assert retry["states:DescribeExecution"] == retry["states:RedriveExecution"] == {executions}
+    assert retry["kms:Decrypt"] == {workflow_key}
+
 
 def test_kms_and_list_grants_are_conditioned(synth: Synth) -> None:
     sm = f"<Ref:{synth.logical_id(synth.stack.state_machine)}>"
-    for key in ("submit", "status"):
+    for key in ("submit", "status", "cancel", "retry"):
         for statement in role_statements(synth, synth.stack.roles[key]):
             if any(a.startswith("kms:") for a in _as_list(statement["Action"])):
                 assert statement["Condition"] == {
@@ -202,12 +214,13 @@ def test_state_machine_invokes_exactly_the_task_functions(synth: Synth) -> None:
     assert not {a for a in allowed if a.startswith(("states:", "s3:", "dynamodb:", "secretsmanager:"))}
 
 
-def test_api_may_invoke_only_submit_and_status(synth: Synth) -> None:
+def test_api_may_invoke_only_its_four_functions(synth: Synth) -> None:
     permissions = [
         p
         for p in synth.resources("AWS::Lambda::Permission").values()
         if p["Properties"]["Principal"] != "events.amazonaws.com"  # the projector's rule
     ]
     targets = {resolve(p["Properties"]["FunctionName"]) for p in permissions}
-    assert targets == {f"<{synth.logical_id(synth.stack.functions[k])}.Arn>" for k in ("submit", "status")}
+    api_functions = ("submit", "status", "cancel", "retry")
+    assert targets == {f"<{synth.logical_id(synth.stack.functions[k])}.Arn>" for k in api_functions}
     assert {p["Properties"]["Principal"] for p in permissions} == {"apigateway.amazonaws.com"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from local.eventbridge import DETAIL_TYPE, PROJECTED_STATUSES
-from stacks.job_view import WRITABLE_ATTRIBUTES
+from local.eventbridge import DETAIL_TYPE, PROJECTED_STATUSES, rule_detail_pattern
+from stacks.job_view import LIVENESS_ATTRIBUTES, LIVENESS_READERS, WRITABLE_ATTRIBUTES
 
 from .conftest import Synth, resolve
 from .test_infra_iam import _as_list, role_statements
@@ -25,8 +25,10 @@ def test_rule_sends_this_state_machines_status_changes_to_the_projector_with_a_d
     pattern = resolve(rule["Properties"]["EventPattern"])
     assert pattern["source"] == ["aws.states"]
     assert pattern["detail-type"] == [DETAIL_TYPE]
-    assert pattern["detail"]["stateMachineArn"] == [f"<Ref:{synth.logical_id(synth.stack.state_machine)}>"]
-    assert tuple(pattern["detail"]["status"]) == PROJECTED_STATUSES  # the local runtime delivers the same
+    state_machine = f"<Ref:{synth.logical_id(synth.stack.state_machine)}>"
+    # The local runtime delivers exactly what this pattern matches: terminal statuses, redriven RUNNING.
+    assert pattern["detail"] == rule_detail_pattern(state_machine)
+    assert tuple(pattern["detail"]["$or"][0]["status"]) == PROJECTED_STATUSES
     (target,) = rule["Properties"]["Targets"]
     assert resolve(target["Arn"]) == f"<{synth.logical_id(synth.stack.functions['projector'])}.Arn>"
     dlq = f"<{synth.logical_id(synth.stack.projector_dlq)}.Arn>"
@@ -37,20 +39,34 @@ def test_rule_sends_this_state_machines_status_changes_to_the_projector_with_a_d
     assert queue["Properties"]["SqsManagedSseEnabled"] is True
 
 
+def _view_statements(synth: Synth, key: str) -> list[dict]:
+    return [
+        st
+        for st in role_statements(synth, synth.stack.roles[key])
+        if any(a.startswith("dynamodb:") for a in _as_list(st["Action"]))
+        and resolve(st["Resource"]) == f"<{synth.logical_id(synth.stack.job_view_table)}.Arn>"
+    ]
+
+
 def test_each_writer_may_touch_only_its_own_attributes(synth: Synth) -> None:
     for key, attributes in WRITABLE_ATTRIBUTES.items():
-        (statement,) = [
-            st
-            for st in role_statements(synth, synth.stack.roles[key])
-            if any(a.startswith("dynamodb:") for a in _as_list(st["Action"]))
-            and resolve(st["Resource"]) == f"<{synth.logical_id(synth.stack.job_view_table)}.Arn>"
-        ]
+        (statement,) = [st for st in _view_statements(synth, key) if st["Sid"] == "JobView"]
         condition = statement["Condition"]
         assert condition["ForAllValues:StringEquals"]["dynamodb:Attributes"] == attributes, key
         assert condition["StringEqualsIfExists"]["dynamodb:ReturnValues"] == ["NONE"], key
     assert "owner" not in WRITABLE_ATTRIBUTES["validate"] + WRITABLE_ATTRIBUTES["generate"]
     assert "result_key" not in WRITABLE_ATTRIBUTES["validate"] + WRITABLE_ATTRIBUTES["generate"]
     assert "submitted_at" not in WRITABLE_ATTRIBUTES["projector"] + WRITABLE_ATTRIBUTES["store"]
+
+
+def test_claude_writers_may_read_only_whether_their_job_still_runs(synth: Synth) -> None:
+    for key in LIVENESS_READERS:
+        (read,) = [st for st in _view_statements(synth, key) if "dynamodb:GetItem" in _as_list(st["Action"])]
+        assert _as_list(read["Action"]) == ["dynamodb:GetItem"], key
+        assert read["Condition"] == {
+            "ForAllValues:StringEquals": {"dynamodb:Attributes": LIVENESS_ATTRIBUTES},
+            "StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+        }, key
 
 
 def test_the_projector_writes_the_view_and_reads_nothing(synth: Synth) -> None:
