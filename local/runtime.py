@@ -396,7 +396,7 @@ class LocalRuntime:
         quotas.install(self.sfn_meter)
 
     def _scale_retry_waits(self) -> None:
-        """``VPR_LOCAL_RETRY_WAIT_SCALE`` below 1: the interpreter's Retry waits shrink (tests of a service)."""
+        """``VPR_LOCAL_RETRY_WAIT_SCALE`` below 1: shorter Retry waits in the interpreter (service tests)."""
         from vpr.settings import get_settings
 
         factor = get_settings().local_retry_wait_scale

@@ -12,6 +12,7 @@ Every write carries the attempt's redrive count (``redrive_count`` in the task's
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,21 +68,35 @@ def completed(event: dict[str, Any], result: dict[str, Any]) -> None:
         logger.warning("Job view not updated", extra={"stage": "Store", "error_type": type(error).__name__})
 
 
+#: A cancelled job's StopExecution lands within this (the cancel asks for it right after its request).
+CANCEL_LANDING_SECONDS = 10.0
+_POLL_SECONDS = 0.1
+
+
 def liveness_check(event: dict[str, Any]) -> Check:
-    """The check a Claude-calling task runs before each call: ``JobStopped`` once its job is cancelled
-    or has ended (one consistent GetItem of three attributes; nothing when no view is configured)."""
+    """The check a Claude-calling task runs before each call: ``JobStopped`` once its job has ended.
+
+    One consistent GetItem of three attributes (nothing when no view is configured). A job whose cancel
+    was asked for but whose stop has not landed yet is waited for, not failed: a task failing first
+    would end the job FAILED ``JobStopped`` instead of cancelled (its Catch runs before the stop).
+    """
     view, job_id, attempt = job_view(), event.get("job_id"), redrive_count(event)
 
     def check() -> None:
         if view is None or not isinstance(job_id, str):
             return
-        try:
-            ended = view.attempt_ended(job_id, attempt)
-        except (ClientError, BotoCoreError) as error:
-            logger.warning("Job view not read", extra={"error_type": type(error).__name__})
-            return
-        if ended:
-            logger.info("Job no longer running; no Claude call started")
-            raise JobStopped()
+        deadline = time.monotonic() + CANCEL_LANDING_SECONDS
+        while True:
+            try:
+                state = view.attempt_state(job_id, attempt)
+            except (ClientError, BotoCoreError) as error:
+                logger.warning("Job view not read", extra={"error_type": type(error).__name__})
+                return
+            if state == "running":
+                return
+            if state == "ended" or time.monotonic() > deadline:
+                logger.info("Job no longer running; no Claude call started", extra={"job_state": state})
+                raise JobStopped()
+            time.sleep(_POLL_SECONDS)  # cancelling: no call starts; the stop is about to end the job
 
     return check

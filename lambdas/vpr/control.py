@@ -60,10 +60,7 @@ class JobControl:
         """
         execution = self._owned_execution(job_ref, caller, JobNotCancellable)
         if execution.status in LIVE_STATUSES:
-            if self.jobs.view is not None:  # first, so no Claude call starts while the stop lands
-                with suppress(ClientError, BotoCoreError):  # the terminal write below still stops them
-                    self.jobs.view.request_cancel(execution.arn, execution.redrive_count)
-            self.jobs.workflow.stop(execution.arn, CANCELLED, SYSTEM_ERROR_MESSAGES[CANCELLED])
+            self._stop(execution)
             execution = self.jobs.workflow.describe(execution.arn) or execution
         if execution.status == "ABORTED" and execution.error == CANCELLED:
             self._record(execution)
@@ -71,6 +68,20 @@ class JobControl:
         if execution.status in LIVE_STATUSES:  # Step Functions answers StopExecution synchronously
             return job_status(execution, None, self.jobs.presign)
         raise JobNotCancellable(_ended_reason(execution, "cancel"))
+
+    def _stop(self, execution: Execution) -> None:
+        """Tell the tasks first (the view), so none starts a Claude call while the stop lands; then stop."""
+        view, attempt = self.jobs.view, execution.redrive_count
+        if view is not None:
+            with suppress(ClientError, BotoCoreError):  # the terminal write after the stop also tells them
+                view.request_cancel(execution.arn, attempt)
+        try:
+            self.jobs.workflow.stop(execution.arn, CANCELLED, SYSTEM_ERROR_MESSAGES[CANCELLED])
+        except (ClientError, BotoCoreError):
+            if view is not None:  # not cancelled after all: its tasks must not wait for a stop
+                with suppress(ClientError, BotoCoreError):
+                    view.withdraw_cancel(execution.arn, attempt)
+            raise
 
     # --- retry -------------------------------------------------------------------------------------
     def retry(self, job_ref: str, caller: str | None) -> JobStatusResponse:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
@@ -43,6 +43,7 @@ TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 RUNNING_REMOVES = ("error_code", "error_message", "completed_at")
 #: The attempt (redrive count) whose cancel was asked for: tasks check it before they call Claude.
 CANCEL_REQUESTED = "cancel_requested"
+AttemptState = Literal["running", "cancelling", "ended"]
 
 
 @dataclass(frozen=True)
@@ -216,9 +217,10 @@ class JobView:
             ExpressionAttributeValues={":attempt": _attr(redrive_count)},
         )
 
-    def attempt_ended(self, job_id: str, redrive_count: int) -> bool:
-        """Whether attempt ``redrive_count`` of the job is over: cancelled, or ended (any terminal write of
-        this attempt). One consistent GetItem of three attributes: what a task pays before a Claude call.
+    def attempt_state(self, job_id: str, redrive_count: int) -> AttemptState:
+        """Attempt ``redrive_count`` of the job: ``running``, ``cancelling`` (its cancel was asked for; the
+        stop is landing) or ``ended`` (a terminal write of this attempt). One consistent GetItem of three
+        attributes: what a task pays before a Claude call.
         """
         item = (
             aws_client("dynamodb")
@@ -231,10 +233,19 @@ class JobView:
             )
             .get("Item")
         ) or {}
-        if _int(item, CANCEL_REQUESTED) == redrive_count:
-            return True
-        status = _str(item, "status")
-        return status in TERMINAL_STATUSES and (_int(item, "seq") or 0) >= redrive_count * 1000
+        if _str(item, "status") in TERMINAL_STATUSES and (_int(item, "seq") or 0) >= redrive_count * 1000:
+            return "ended"
+        return "cancelling" if _int(item, CANCEL_REQUESTED) == redrive_count else "running"
+
+    def withdraw_cancel(self, job_id: str, redrive_count: int) -> None:
+        """The cancel of this attempt did not happen (StopExecution failed): its tasks may go on."""
+        self._update_if(
+            job_id,
+            UpdateExpression="REMOVE #cancel",
+            ConditionExpression="#cancel = :attempt",
+            ExpressionAttributeNames={"#cancel": CANCEL_REQUESTED},
+            ExpressionAttributeValues={":attempt": _attr(redrive_count)},
+        )
 
     def apply(self, job_id: str, update: Update) -> bool:
         """Write ``update`` unless the item already holds a write with the same or a later ``seq``."""
