@@ -29,8 +29,13 @@ RedriveExecution and DescribeExecution, as botocore's service model carries them
   minutes (the last 10) returns the same redrive instead of another.
 - ``$$.Execution.RedriveCount`` (0 until redriven) and, after a redrive, ``$$.Execution.RedriveTime``.
 
-Left as moto has it: the history of a stopped execution still records the running Lambda's end before
-``ExecutionAborted``. Executions do not survive a restart of the local service, so neither do redrives.
+Also measured: a stop that lands while moto is evaluating a state leaves its evaluation stack
+misaligned, and it records garbage (a ``LambdaFunctionScheduled`` whose ``timeoutInSeconds`` is the state
+input, which then breaks GetExecutionHistory with HTTP 500). Here the history of a stopped execution ends
+with its ``ExecutionAborted`` event, recorded at the stop: what the interpreter does afterwards is not
+recorded, as nothing happens in a stopped execution on AWS.
+
+Executions do not survive a restart of the local service, so neither do redrives.
 """
 
 from __future__ import annotations
@@ -142,6 +147,7 @@ def stop(execution: Any, error: str | None, cause: str | None) -> datetime.datet
                 execution.error = error or None
                 execution.cause = cause or None
     if running:
+        _close_history(env.event_manager, error, cause)
         eventbridge.publish_status_change(execution)
         return execution.stop_date
     # The program has just ended: wait (briefly) for its final status, so a read after this sees it.
@@ -157,6 +163,42 @@ def ends_the_execution(communication: Any) -> bool:
     state = lifecycle(communication.execution)
     current = state.current_worker
     return not state.stopped_by_api and (current is None or current._execution_communication is communication)
+
+
+def _close_history(manager: Any, error: str | None, cause: str | None) -> None:
+    """Record ``ExecutionAborted`` now, then nothing more: the stopped program's later events are dropped."""
+    from moto.stepfunctions.parser.api import ExecutionAbortedEventDetails, HistoryEventType
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+    from moto.stepfunctions.parser.asl.eval.event.event_manager import EventHistoryContext
+
+    details = ExecutionAbortedEventDetails(error=error or None, cause=cause or None)
+    manager.add_event(
+        context=EventHistoryContext(previous_event_id=0),
+        event_type=HistoryEventType.ExecutionAborted,
+        event_details=EventDetails(executionAbortedEventDetails=details),
+    )
+    manager.vpr_closed = True
+
+
+def _closed_history_records_nothing(original: Callable[..., int]) -> Callable[..., int]:
+    @functools.wraps(original)
+    def add_event(self: Any, *args: Any, **kwargs: Any) -> int:
+        if getattr(self, "vpr_closed", False):
+            return 0
+        return original(self, *args, **kwargs)
+
+    return add_event
+
+
+def _continued_history(previous: Any) -> Any:
+    """A new event manager holding ``previous``'s events, numbering on: a redrive's own history (a
+    stopped attempt's late events stay in the closed one)."""
+    from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+
+    manager = EventManager(cloud_watch_logging_session=previous._cloud_watch_logging_session)
+    manager._history_event_list.extend(previous.get_event_history())
+    manager._event_id_gen._next_id = previous._event_id_gen._next_id
+    return manager
 
 
 def _keep_the_stop(original: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -282,7 +324,7 @@ def _redrive_worker(
 
         def _get_evaluation_environment(self) -> Any:
             env = super()._get_evaluation_environment()
-            env.event_manager = previous_env.event_manager  # the history goes on where it stopped
+            env.event_manager = _continued_history(previous_env.event_manager)  # goes on where it stopped
             last_id = max((e["id"] for e in history), default=0)
             env.event_history_context = EventHistoryContext(previous_event_id=last_id)
             env.states.reset(input_value=state_input)
@@ -406,6 +448,7 @@ def install() -> None:
         IterationWorker,
     )
     from moto.stepfunctions.parser.asl.eval.environment import Environment
+    from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
     from moto.stepfunctions.responses import StepFunctionResponse
@@ -420,6 +463,7 @@ def install() -> None:
     )
     IterationWorker._eval_job = _iterations_kept_on_redrive(IterationWorker._eval_job)  # type: ignore[method-assign]
     Environment.set_error = _stays_stopped(Environment.set_error)  # type: ignore[method-assign]
+    EventManager.add_event = _closed_history_records_nothing(EventManager.add_event)  # type: ignore[method-assign]
     StepFunctionResponse.stop_execution = _stop_execution  # type: ignore[method-assign]
     StepFunctionResponse.redrive_execution = _redrive_execution  # type: ignore[attr-defined]
     StepFunctionResponse.describe_execution = _describe_with_redrive(  # type: ignore[method-assign]

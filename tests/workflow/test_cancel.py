@@ -354,6 +354,7 @@ def test_stop_execution_aborts_at_once_with_its_error_and_one_event(
     history = sfn.get_execution_history(executionArn=job_id, maxResults=1000)["events"]
     (aborted,) = [e for e in history if e["type"] == "ExecutionAborted"]
     assert aborted["executionAbortedEventDetails"] == {"error": "Maintenance", "cause": "an operator"}
+    assert history[-1] == aborted  # nothing is recorded after the stop (moto alone records garbage)
     assert not [e for e in history if e["type"] == "ExecutionFailed"]
     # Not the owner's cancel: it reads as stopped, and a retry would not be offered.
     status = _status(job_id)

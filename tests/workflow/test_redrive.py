@@ -212,7 +212,9 @@ def test_another_users_job_cannot_be_retried_and_reads_as_unknown(claude, local_
     assert foreign["status"] == unknown["status"] == 404
     assert foreign["body"] == unknown["body"] and foreign["body"]["error"] == "Job not found."
     assert _describe(job_id)["redriveCount"] == 0
+    failing["on"] = False
     assert _retry(job_id, user="user-uuid-456")["status"] == 202  # its owner may
+    _wait_status(job_id, "COMPLETED")  # nothing of this job runs on into the next test
 
 
 def test_a_job_the_engine_no_longer_has_is_409_with_its_reason(local_runtime):
@@ -303,3 +305,29 @@ def test_the_unsuccessful_state_is_the_one_entered_and_never_exited():
     between = failed_in_b[:2]  # stopped after A exited, before B was entered
     assert unsuccessful_state(definition, between, {"x": 0}) == ("B", {"b": 1})
     assert unsuccessful_state(definition, [], {"x": 0}) == ("A", {"x": 0})
+
+
+def test_a_restart_ends_a_redriven_job_too(local_runtime):
+    """The restart's LocalRuntimeRestarted write must outrank a redriven attempt's writes (seq ≥ 1000)."""
+    from local.persistence import fail_interrupted_jobs
+
+    table = "careervp-vpr-jobs-restart-test"
+    boto3.client("dynamodb").create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "job_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "job_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    view = JobView(table)
+    first, redriven = "job-first-attempt", "job-redriven"
+    view.claim_submission(first, "u", "a", datetime.datetime.now(datetime.UTC))
+    view.claim_submission(redriven, "u", "a", datetime.datetime.now(datetime.UTC))
+    view.enter_stage(first, "WriteSections")
+    view.enter_stage(redriven, "WriteSections", redrive_count=1)
+
+    marked = fail_interrupted_jobs(table, local_runtime.endpoints.aws)
+
+    assert marked == 2
+    assert (view.get(first).status, view.get(first).seq) == ("FAILED", 990)
+    assert (view.get(redriven).status, view.get(redriven).seq) == ("FAILED", 1990)
+    assert view.get(redriven).error_code == LOCAL_RUNTIME_RESTARTED
