@@ -33,8 +33,11 @@ if TYPE_CHECKING:
 #: compares them). A first RUNNING is left out (submit writes new jobs itself), a redriven one is not.
 PROJECTED_STATUSES = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 DETAIL_TYPE = "Step Functions Execution Status Change"
-#: RUNNING events of a redriven execution (EventBridge User Guide, "Comparison operators for use in event
-#: patterns": ``$or``, numeric matching); their ``redriveCount`` orders the redriven attempt's writes.
+#: RUNNING events of a redriven execution: a redrive turns the execution RUNNING again, and the event's
+#: ``detail`` carries DescribeExecution's fields, ``redriveCount`` among them (Step Functions Developer
+#: Guide, "Step Functions event examples"; API Reference, DescribeExecution). Matched with ``$or`` and
+#: numeric matching (EventBridge User Guide, "Comparison operators for use in event patterns"); the count
+#: orders the redriven attempt's writes in the view.
 REDRIVEN_RUNNING = {"status": ["RUNNING"], "redriveCount": [{"numeric": [">", 0]}]}
 
 _KEY = ["job_id"]

@@ -13,10 +13,14 @@ before each Claude call (``handlers.progress.ensure_running``). After the stop t
 again: whatever it says is the answer, so a job that succeeded a moment before the cancel reads
 COMPLETED (409), and one that was stopped reads FAILED ``Cancelled`` (200), also on a second DELETE.
 
+The cancel's own view write (``SEQ_CANCELLED``) outranks the ABORTED event's, so the job reads
+``Cancelled`` even where the event does not say who stopped it.
+
 **Retry** = RedriveExecution of a FAILED or TIMED_OUT job whose error ``vpr.errors.is_transient`` calls
 transient: the same job id; only the states that did not finish run again (in the Map, only the sections
 that did not finish). Anything else is 409 naming why. The redrive count, in the view's ``seq``, lets
-the redriven attempt's writes replace the earlier failure.
+the redriven attempt's writes replace the earlier failure. While a retried job runs, retrying again
+answers as the first retry did (two clicks are one redrive).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import replace
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vpr.aws.jobview import JobRecord
+from vpr.aws.jobview import SEQ_CANCELLED, SEQ_TERMINAL, JobRecord
 from vpr.aws.workflow import Execution, ExecutionNotRedrivableError
 from vpr.errors import (
     CANCELLED,
@@ -59,11 +63,14 @@ class JobControl:
         The answer is PENDING/PROCESSING only if Step Functions does not show the stop yet.
         """
         execution = self._owned_execution(job_ref, caller, JobNotCancellable)
-        if execution.status in LIVE_STATUSES:
+        stopped_now = execution.status in LIVE_STATUSES
+        if stopped_now:
             self._stop(execution)
             execution = self.jobs.workflow.describe(execution.arn) or execution
-        if execution.status == "ABORTED" and execution.error == CANCELLED:
-            self._record(execution)
+        if execution.status == "ABORTED" and (stopped_now or self._cancelled_before(execution)):
+            # Ours: named as such even where Step Functions does not echo StopExecution's error back.
+            execution = replace(execution, error=CANCELLED)
+            self._record(execution, seq_bonus=SEQ_CANCELLED - SEQ_TERMINAL)
             return job_status(execution, None, self.jobs.presign)
         if execution.status in LIVE_STATUSES:  # Step Functions answers StopExecution synchronously
             return job_status(execution, None, self.jobs.presign)
@@ -91,6 +98,9 @@ class JobControl:
         error, or past Step Functions' redrive window).
         """
         execution = self._owned_execution(job_ref, caller, JobNotRetryable)
+        if execution.status in LIVE_STATUSES and execution.redrive_count > 0:
+            # Being retried already (a second click, a second tab): the same answer, not a second redrive.
+            return job_status(replace(execution, status="PENDING_REDRIVE"), None, self.jobs.presign)
         if execution.status in LIVE_STATUSES:
             raise JobNotRetryable("This job is still running; only a job that failed can be retried.")
         if execution.status == "SUCCEEDED":
@@ -130,11 +140,19 @@ class JobControl:
         require_owner(record.owner, caller)
         raise conflict(_gone_reason(record))
 
-    def _record(self, execution: Execution) -> None:
+    def _cancelled_before(self, execution: Execution) -> bool:
+        """An ABORTED job cancelled by an earlier DELETE (Step Functions' error, or the view says so)."""
+        if execution.error == CANCELLED:
+            return True
+        record = self.jobs.view.get(execution.arn) if self.jobs.view is not None else None
+        return record is not None and record.error_code == CANCELLED
+
+    def _record(self, execution: Execution, seq_bonus: int = 0) -> None:
         """Write what Step Functions just said into the view, as the projector will (best effort)."""
         update = view_update(execution, redrive_count=execution.redrive_count)
         if update is None or self.jobs.view is None:
             return
+        update = replace(update, seq=update.seq + seq_bonus)
         with suppress(ClientError, BotoCoreError):  # the projector's event writes the same a moment later
             self.jobs.view.apply(execution.arn, update)
 

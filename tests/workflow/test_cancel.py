@@ -251,7 +251,7 @@ def test_cancelling_a_finished_job_is_a_409_naming_why(local_runtime):
 
 def test_a_job_that_stores_its_report_while_being_cancelled_ends_cancelled(local_runtime, delivered_events):
     """Store has written the report (the view says COMPLETED, seq 900), the execution has not ended: the
-    cancel wins, Step Functions says ABORTED, and the view follows it (seq 990), not Store."""
+    cancel wins, Step Functions says ABORTED, and the view follows it (the cancel's 995), not Store (900)."""
     real = local_runtime.router.handler_for("careervp-vpr-store-local")
     stored, release = threading.Event(), threading.Event()
 
@@ -279,7 +279,7 @@ def test_a_job_that_stores_its_report_while_being_cancelled_ends_cancelled(local
     assert _describe(job_id)["status"] == "ABORTED"
     assert events_of(delivered_events, job_id) == [("ABORTED", 0, "Cancelled")]  # never SUCCEEDED
     record = JobView(local_runtime.endpoints.job_view_table).get(job_id)
-    assert (record.status, record.error_code, record.seq) == ("ABORTED", "Cancelled", 990)
+    assert (record.status, record.error_code, record.seq) == ("ABORTED", "Cancelled", 995)
     assert record.result_key is None  # the COMPLETED fields of Store's write are gone
     assert _status(job_id)["status"] == "FAILED"
 

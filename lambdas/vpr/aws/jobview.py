@@ -11,7 +11,8 @@ on ``attribute_not_exists(seq) OR seq < :seq``: an update never replaces a later
 refused, and a terminal state (seq 990) is never overwritten by anything earlier. The ordering:
 
 - ``redrive_count * 1000`` + phase, where the phase is 0 for a started job, ``STAGE_SEQ`` for the
-  stage a task enters, 900 for Store's completed result and 990 for the execution's terminal event.
+  stage a task enters, 900 for Store's completed result, 990 for the execution's terminal event and
+  995 for the owner's cancel once Step Functions has confirmed the stop.
   Store's write (900) lets the status turn COMPLETED before the event arrives; the terminal event (990)
   still wins over it, because Step Functions, not a task, decides how the execution ended.
 
@@ -38,6 +39,9 @@ STAGE_SEQ = {name: 10 * (i + 1) for i, name in enumerate(STAGE_ORDER)}
 SEQ_STARTED = 0
 SEQ_STORED = 900
 SEQ_TERMINAL = 990
+#: The owner's cancel, once Step Functions confirms the stop: outranks the ABORTED event (990), whose
+#: detail may not name the StopExecution error that says the owner asked for it.
+SEQ_CANCELLED = 995
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 #: What a RUNNING write clears: a redriven execution's earlier failure no longer holds.
 RUNNING_REMOVES = ("error_code", "error_message", "completed_at")
