@@ -120,7 +120,8 @@ def _not_redrivable_reason(execution: Any) -> str | None:
         return "Execution has exceeded the max execution time"
     if execution.exec_worker is None or execution.exec_worker.env is None:
         return "Execution is RUNNING and cannot be redriven"  # started, not yet evaluating
-    if len(execution.exec_worker.env.event_manager.get_event_history()) >= MAX_HISTORY_EVENTS:
+    # (the list's length, not get_event_history(): that deep-copies the whole history on every describe)
+    if len(execution.exec_worker.env.event_manager._history_event_list) >= MAX_HISTORY_EVENTS:
         return "Execution history event limit exceeded"
     return None
 

@@ -98,8 +98,11 @@ class JobControl:
         error, or past Step Functions' redrive window).
         """
         execution = self._owned_execution(job_ref, caller, JobNotRetryable)
-        if execution.status in LIVE_STATUSES and execution.redrive_count > 0:
-            # Being retried already (a second click, a second tab): the same answer, not a second redrive.
+        being_retried = execution.status == "PENDING_REDRIVE" or (
+            execution.status == "RUNNING" and execution.redrive_count > 0
+        )  # (Step Functions counts a redrive only once it has started)
+        if being_retried:
+            # A second click, a second tab: the same answer as the first retry, not a second redrive.
             return job_status(replace(execution, status="PENDING_REDRIVE"), None, self.jobs.presign)
         if execution.status in LIVE_STATUSES:
             raise JobNotRetryable("This job is still running; only a job that failed can be retried.")

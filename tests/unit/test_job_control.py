@@ -116,6 +116,8 @@ def test_a_job_running_because_of_a_retry_is_not_redriven_again():
     status = _control(workflow, View()).retry(ARN, "u")
 
     assert (status.status, status.stage) == ("PROCESSING", "redriving") and workflow.redriven == []
+    pending = Workflow([_execution("PENDING_REDRIVE")])  # accepted, not started: its count is still 0
+    assert _control(pending, View()).retry(ARN, "u").stage == "redriving" and pending.redriven == []
     with pytest.raises(JobNotRetryable, match="still running"):
         _control(Workflow([_execution("RUNNING")]), View()).retry(ARN, "u")
 
