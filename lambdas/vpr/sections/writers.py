@@ -7,11 +7,13 @@ Claude writer sends the section prompt of ``vpr.sections.prompt`` through ``Clau
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from vpr.errors import GenerationInvalidOutput
 from vpr.generation import choose_generator_name
 from vpr.models import Application, TokenUsage
 from vpr.models.report import EvidenceItem
@@ -96,7 +98,10 @@ class OfflineSectionWriter:
 
 
 class ClaudeSectionWriter:
-    """Claude, one section per call (``ClaudeGenerator.write_section``)."""
+    """Claude, one section per call: ``ClaudeGenerator``'s structured call with one repair round-trip.
+
+    Errors are the same typed errors as the single-mode report's, so the Map item's Retry matches on them.
+    """
 
     name = "claude"
 
@@ -104,6 +109,7 @@ class ClaudeSectionWriter:
         from vpr.generation.claude import ClaudeGenerator  # heavy SDK: section tasks only
 
         self._generator = ClaudeGenerator(settings)
+        self._model = settings.model
 
     def write(
         self,
@@ -121,7 +127,20 @@ class ClaudeSectionWriter:
             return [user_message(application, job, finished=finished, unsupported=unsupported, extra=extra)]
 
         request = SectionRequest(job=job, messages=ask(), fresh_messages=ask(prompt.truncated_retry_note()))
-        return self._generator.write_section(request, time_budget_seconds=timeout)
+        budget = None if timeout is None else time.monotonic() + timeout
+        try:
+            answer, _, usage = self._generator.structured_with_repair(
+                request.schema,
+                request.messages,
+                purpose=f"section:{request.job.kind}",
+                budget_deadline=budget,
+                fresh_request=request.fresh_messages,
+                system=request.system,
+            )
+        except GenerationInvalidOutput as error:
+            message = f"The report's {request.job.id} section was not valid, even after a repair."
+            raise GenerationInvalidOutput(message) from error
+        return SectionDraft(answer.value, usage, getattr(answer.message, "model", None) or self._model)
 
 
 def get_section_writer(settings: Settings) -> SectionWriter:
