@@ -33,6 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from local import ROOT
+from local.call_recorder import EVENT_RULE, AwsCall, tag_state_machine_client
+from local.call_recorder import install_hooks as install_call_hooks
+from local.call_recorder import record as record_call
 from local.eventbridge import StatusChangeBus
 from local.lambda_router import LambdaHandler, LambdaRouter
 from local.quotas import StepFunctionsMeter
@@ -134,7 +137,9 @@ def _reuse_interpreter_lambda_client() -> None:
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
         key = (region, service)
         if key not in clients:
-            clients[key] = original(region=region, service=service, state_credentials=state_credentials)
+            client = original(region=region, service=service, state_credentials=state_credentials)
+            tag_state_machine_client(client)  # its calls are the state machine's (local.call_recorder)
+            clients[key] = client
         return clients[key]
 
     boto_client_for._vpr_cached = True  # type: ignore[attr-defined]
@@ -232,6 +237,7 @@ class LocalRuntime:
 
         from moto.server import ThreadedMotoServer
 
+        install_call_hooks()  # before any client exists: clients copy their session's handlers
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access lines
         # moto's ASL interpreter logs every failed state with its whole cause (a stack trace) at each
         # level of the state tree: kilobytes per expected failure such as CvNotFound. Jobs' outcomes are
@@ -469,6 +475,9 @@ class LocalRuntime:
         def deliver(event: dict[str, Any]) -> Any:
             handler = self.router.handler_for(name)
             assert handler is not None
+            record_call(
+                AwsCall(EVENT_RULE, "lambda", "Invoke", {"FunctionName": name, "InvocationType": "Event"})
+            )
             result = handler(event, self.router.context_for(name))
             self.prune_finished_executions()  # an execution just finished: keep memory bounded
             return result
