@@ -55,7 +55,7 @@ class Decision:
     denied_by: tuple[int, ...] = ()
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
@@ -64,12 +64,17 @@ def _wildcard(pattern: str, value: str, case_sensitive: bool = True) -> bool:
     return re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE) is not None
 
 
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM action names match case-insensitively, with wildcards."""
+    return _wildcard(pattern, action, case_sensitive=False)
+
+
 def _matches_action(statement: dict[str, Any], action: str) -> bool:
-    return any(_wildcard(a, action, case_sensitive=False) for a in _as_list(statement["Action"]))
+    return any(action_matches(a, action) for a in as_list(statement["Action"]))
 
 
 def _matches_resource(statement: dict[str, Any], resource: str) -> bool:
-    return any(_wildcard(r, resource) for r in _as_list(statement["Resource"]))
+    return any(_wildcard(r, resource) for r in as_list(statement["Resource"]))
 
 
 def _matches_principal(statement: dict[str, Any], principal: dict[str, str] | None) -> bool:
@@ -83,7 +88,7 @@ def _matches_principal(statement: dict[str, Any], principal: dict[str, str] | No
     return any(
         value == "*" or value == principal.get(kind)
         for kind, values in granted.items()
-        for value in _as_list(values)
+        for value in as_list(values)
     )
 
 
@@ -102,14 +107,14 @@ def _condition_holds(full_operator: str, values: dict[str, Any], context: dict[s
     if operator not in _STRING_OPERATORS or qualifier not in {"", "ForAllValues", "ForAnyValue"}:
         raise UnsupportedShapeError(f"condition operator {full_operator}")
     for key, policy_values in values.items():
-        allowed = [str(v) for v in _as_list(policy_values)]
+        allowed = [str(v) for v in as_list(policy_values)]
         if "${" in "".join(allowed):
             raise UnsupportedShapeError(f"policy variable in {key}")
         if key not in context:
             if qualifier == "ForAllValues" or if_exists:
                 continue
             return False
-        request_values = [str(v) for v in _as_list(context[key])]
+        request_values = [str(v) for v in as_list(context[key])]
 
         def one(value: str, allowed: list[str] = allowed) -> bool:
             return any(_compare(operator, p, value) for p in allowed)
@@ -156,5 +161,5 @@ def granted_actions(statements: Iterable[dict[str, Any]]) -> list[tuple[int, str
         (index, action)
         for index, statement in enumerate(statements)
         if statement["Effect"] == ALLOW
-        for action in _as_list(statement["Action"])
+        for action in as_list(statement["Action"])
     ]
