@@ -21,6 +21,26 @@ from stacks.config import VprConfig
 RESULTS_PREFIX = "vpr/"
 
 
+def service_table(
+    scope: Construct, construct_id: str, config: VprConfig, table_name: str, key: str, **options: object
+) -> dynamodb.Table:
+    """A table of this service: string partition ``key``, on demand, AWS-managed encryption, PITR,
+    deletion protection in prod; ``options`` add to (or override) that."""
+    return dynamodb.Table(
+        scope,
+        construct_id,
+        table_name=table_name,
+        partition_key=dynamodb.Attribute(name=key, type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        deletion_protection=config.env == "prod",
+        **options,
+    )
+
+
 class Data(Construct):
     """What the service stores: reports (S3), candidate profiles (DynamoDB), the Anthropic key."""
 
@@ -62,18 +82,13 @@ class Data(Construct):
             removal_policy=cdk.RemovalPolicy.RETAIN,  # reports are user data: never deleted with the stack
         )
 
-        self.profile_table = dynamodb.Table(
+        # One item per candidate: {"user_id": S, "profile": S (the profile as a JSON string)}.
+        self.profile_table = service_table(
             self,
             "ProfileTable",
-            table_name=naming.profile_table,
-            # One item per candidate: {"user_id": S, "profile": S (the profile as a JSON string)}.
-            partition_key=dynamodb.Attribute(name="user_id", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            deletion_protection=config.env == "prod",
+            config,
+            naming.profile_table,
+            "user_id",
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 import jsii
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -23,6 +22,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from stacks.config import VprConfig
+from stacks.data import service_table
 from stacks.registry import JOB_VIEW_TABLE, PROJECTED_STATUSES
 
 DETAIL_TYPE = "Step Functions Execution Status Change"
@@ -86,18 +86,13 @@ class JobView(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         naming = config.naming
-        self.table = dynamodb.Table(
+        self.table = service_table(
             self,
             "JobViewTable",
-            table_name=naming.job_view_table,
-            partition_key=dynamodb.Attribute(name="job_id", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
+            config,
+            naming.job_view_table,
+            "job_id",
             time_to_live_attribute="expires_at",
-            deletion_protection=config.env == "prod",
             # A read model: every item can be rebuilt from Step Functions by the status fallback.
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
