@@ -113,6 +113,7 @@ class LambdaRouter:
     def __init__(self) -> None:
         self._handlers: dict[str, LambdaHandler] = {}
         self._limits: dict[str, tuple[int, int]] = {}
+        self._previous: LambdaRouter | None = None
         self._lock = threading.Lock()
         self.invocations: dict[str, int] = {}
 
@@ -136,15 +137,22 @@ class LambdaRouter:
             return self._handlers.get(function_name)
 
     def install(self) -> None:
-        """Route this process's Lambda Invoke calls to this router (one router is active at a time)."""
+        """Route this process's Lambda Invoke calls to this router (one router is active at a time).
+
+        Routers nest: ``uninstall`` gives the routing back to the one active before (a test's own
+        router must not leave a running local runtime without its functions).
+        """
         global _active_router
         _hook_botocore()
+        if _active_router is not self:
+            self._previous = _active_router
         _active_router = self
 
     def uninstall(self) -> None:
         global _active_router
         if _active_router is self:
-            _active_router = None
+            _active_router = self._previous
+            self._previous = None
 
     def _on_invoke(self, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         # url_path is /2015-03-31/functions/{FunctionName}/invocations, the name URL-encoded.
