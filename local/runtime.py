@@ -4,7 +4,12 @@
   S3, DynamoDB and Step Functions; its Step Functions runs ``statemachine/vpr.asl.json`` with its real
   ASL interpreter.
 - Every handler (API, workflow tasks, projector) runs as an in-process callable (``LambdaRouter``),
-  reached through the same AWS calls as on AWS: ``AWS_ENDPOINT_URL`` points them at moto.
+  reached through the same AWS calls as on AWS: ``AWS_ENDPOINT_URL`` points them at moto. The
+  functions, their handlers, limits, environment variable names and the ASL's substitutions come from
+  ``stacks/registry.py``, the list the CDK stack deploys; each function sees only its own ``VPR_*``
+  settings (``function_settings``).
+- ``local.call_recorder``'s hooks are installed first, so a test can record every AWS call and the
+  function that made it (``tests/infra/test_infra_permissions.py``).
 - The job view table lives in moto's DynamoDB; status-change events reach the projector handler as
   EventBridge delivers them (``local.eventbridge``); every Step Functions API call is counted, and with
   ``VPR_AWS_QUOTAS=documented`` throttled by AWS's documented token buckets (``local.quotas``).
