@@ -119,7 +119,7 @@ def _row(job: Job, cache: str) -> str:
 def main() -> None:
     from bench.paced_anthropic import PacedAnthropicServer
     from local.api_gateway import ApiGatewayEmulator
-    from local.runtime import LocalRuntime, free_port, resource_name
+    from local.runtime import LocalRuntime, free_port
     from tests.conftest import EXAMPLE_REQUEST
     from tests.fakes.anthropic_server import FAKE_API_KEY
 
@@ -133,7 +133,7 @@ def main() -> None:
     }
     os.environ.update(env)
     runtime = LocalRuntime(extra_env=env).start()
-    api = ApiGatewayEmulator(lambda name: runtime.router.handler_for(resource_name(name)), port=free_port())
+    api = ApiGatewayEmulator(runtime.handler_for, port=free_port())
     threading.Thread(target=api.serve_forever, daemon=True).start()
     example = copy.deepcopy(EXAMPLE_REQUEST)
     example["application_id"] = "bench-example"

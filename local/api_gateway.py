@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from local import web
 from local.lambda_router import LambdaHandler, LocalLambdaContext
+from stacks.registry import api_functions
 
 IDENTITY_HEADER = "X-Vpr-User"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit; the handler enforces 64 KiB
@@ -33,10 +34,20 @@ MAX_WORKERS = 32
 #: Seconds a connection may sit idle or trickle a body before it is answered 408 and closed.
 READ_TIMEOUT_SECONDS = 10.0
 
-Route = tuple[str, re.Pattern[str], str, str]  # method, path pattern, resource, function name
+Route = tuple[str, re.Pattern[str], str, str]  # method, path pattern, resource, function key
+
+
+def _path_pattern(resource: str) -> re.Pattern[str]:
+    """``/api/vpr/status/{job_id}`` → a pattern capturing ``job_id`` (one path segment); a path that
+    ends in a literal segment also matches with a trailing slash."""
+    parts = [f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in resource.split("/")]
+    trailing = "" if resource.endswith("}") else "/?"
+    return re.compile("^" + "/".join(parts) + trailing + "$")
+
+
+#: The API functions' routes, from ``stacks/registry.py`` (the stack's API methods are the same).
 ROUTES: list[Route] = [
-    ("POST", re.compile(r"^/api/vpr/?$"), "/api/vpr", "submit"),
-    ("GET", re.compile(r"^/api/vpr/status/(?P<job_id>[^/]+)$"), "/api/vpr/status/{job_id}", "status"),
+    (route.method, _path_pattern(route.path), route.path, key) for key, route in api_functions().items()
 ]
 
 

@@ -9,9 +9,9 @@ milliseconds), ``input``/``output`` (JSON strings; ``output`` null unless SUCCEE
 ``inputDetails``/``outputDetails`` ``{"included": true}``, ``error``, ``cause`` and the redrive fields.
 
 Delivery as EventBridge → Lambda does it: asynchronously (a worker thread, never inside the execution),
-only events matching the rule (this state machine, ``PROJECTED_STATUSES`` — the same pattern as the CDK
-rule), and an event whose invocation keeps failing after Lambda's two async retries goes to a
-dead-letter list (the DLQ on AWS).
+only events matching the rule (this state machine, ``PROJECTED_STATUSES`` of ``stacks/registry.py``,
+the CDK rule's pattern), and an event whose invocation keeps failing after Lambda's two async retries
+goes to a dead-letter list (the DLQ on AWS).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from stacks.registry import PROJECTED_STATUSES  # the rule's ``detail.status`` filter, as on AWS
+
 DETAIL_TYPE = "Step Functions Execution Status Change"
-#: The rule's ``detail.status`` filter (stacks/vpr_stack.py uses the same list; a test compares them).
-PROJECTED_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
 
 

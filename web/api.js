@@ -59,18 +59,6 @@ export function statusPath(jobId) {
   return "/api/vpr/status/" + encodeURIComponent(jobId).replaceAll("%3A", ":");
 }
 
-/** The report's Markdown twin: the status's own link when it gives one, else the .json key as .md. */
-export function markdownUrl(status) {
-  if (status.markdown_url) return status.markdown_url;
-  try {
-    const url = new URL(status.result_url);
-    url.pathname = url.pathname.replace(/\.json$/, ".md");
-    return url.toString();
-  } catch {
-    return null;
-  }
-}
-
 async function call(url, options) {
   let response;
   try {

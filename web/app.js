@@ -1,7 +1,7 @@
 // The job seeker's page: reads the form, checks it, submits, follows the job, shows the report.
 // Network calls live in api.js, drawing in render.js, the checks in checks.js.
 
-import { VprApi, markdownUrl, newIdempotencyKey, readProblem } from "./api.js";
+import { VprApi, newIdempotencyKey, readProblem } from "./api.js";
 import { checkRequest } from "./checks.js";
 import * as render from "./render.js";
 
@@ -149,7 +149,9 @@ async function follow(client, jobId) {
 }
 
 async function showReport(client, status) {
-  const links = { json: status.result_url, markdown: markdownUrl(status), expiresAt: status.result_expires_at };
+  // Both links are presigned by the status for their own key (the .md is signed separately: a .json
+  // signature does not cover it on AWS); a missing Markdown file gives no link.
+  const links = { json: status.result_url, markdown: status.result_markdown_url, expiresAt: status.result_expires_at };
   const answer = await client.report(status.result_url);
   if (!answer.ok || !answer.body) {
     render.showReportUnavailable(view, "The report is ready but could not be loaded here; open it with the links.");

@@ -205,7 +205,7 @@ export function showLinks(view, { json, markdown, expiresAt }) {
   view.querySelector("#report-links").replaceChildren(
     el("a", { id: "link-json", href: safeHref(json), target: "_blank", rel: "noopener noreferrer", text: "Report (JSON)" }),
     " ",
-    el("a", { id: "link-md", href: safeHref(markdown), target: "_blank", rel: "noopener noreferrer", text: "Report (Markdown)" }),
+    markdown ? el("a", { id: "link-md", href: safeHref(markdown), target: "_blank", rel: "noopener noreferrer", text: "Report (Markdown)" }) : null,
     expiresAt ? el("span", { class: "hint", text: ` links valid until ${expiresAt}` }) : null,
   );
   view.querySelector("#new-version").hidden = false;

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from vpr.aws.jobview import SEQ_TERMINAL, STAGE_SEQ, JobRecord, Update, completed_update, failed_update
 from vpr.aws.workflow import Execution
@@ -39,7 +41,29 @@ STAGES = {
 }
 PENDING_STATES = {None, "Validate"}
 
-Presigner = Callable[[str], tuple[str, datetime]]
+
+@dataclass(frozen=True)
+class ReportLinks:
+    """Presigned GETs of one stored report version: its JSON and its Markdown, expiring together."""
+
+    json_url: str
+    markdown_url: str | None
+    expires_at: datetime
+
+
+Presigner = Callable[[str], ReportLinks]
+"""The links to the report stored at a JSON key; None where the answer carries no link (submit's)."""
+
+
+def _link_fields(presign: Presigner | None, result_key: str) -> dict[str, Any]:
+    if presign is None:
+        return {}
+    links = presign(result_key)
+    return {
+        "result_url": links.json_url,
+        "result_markdown_url": links.markdown_url,
+        "result_expires_at": links.expires_at,
+    }
 
 
 def job_error(execution: Execution) -> tuple[str, str]:
@@ -82,7 +106,7 @@ def just_started(job_id: str, application_id: str, started_at: datetime) -> JobS
 def job_status(
     execution: Execution,
     current_state: str | None,
-    presign: Presigner,
+    presign: Presigner | None,
     progress: SectionProgress | None = None,
 ) -> JobStatusResponse:
     common = {
@@ -92,13 +116,11 @@ def job_status(
     }
     if execution.status == "SUCCEEDED":
         output = json.loads(execution.output or "{}")
-        url, expires_at = presign(output["result_key"])
         return JobStatusResponse(
             **common,
             status=JobState.COMPLETED,
             completed_at=execution.stop_date,
-            result_url=url,
-            result_expires_at=expires_at,
+            **_link_fields(presign, output["result_key"]),
             vpr_version=output["vpr_version"],
             word_count=output["word_count"],
             token_usage=TokenUsage.model_validate(output["token_usage"]),
@@ -127,7 +149,7 @@ def _section_fields(done: int, total: int) -> dict[str, int]:
     return {"sections_done": min(done, total), "sections_total": total}
 
 
-def view_status(record: JobRecord, presign: Presigner) -> JobStatusResponse:
+def view_status(record: JobRecord, presign: Presigner | None) -> JobStatusResponse:
     """The status response from the job view's item (the same fields ``job_status`` derives)."""
     common = {
         "job_id": record.job_id,
@@ -135,13 +157,11 @@ def view_status(record: JobRecord, presign: Presigner) -> JobStatusResponse:
         "created_at": record.created_at,
     }
     if record.status == "SUCCEEDED" and record.result_key:  # else: answers_status is False
-        url, expires_at = presign(record.result_key)
         return JobStatusResponse(
             **common,
             status=JobState.COMPLETED,
             completed_at=record.completed_at,
-            result_url=url,
-            result_expires_at=expires_at,
+            **_link_fields(presign, record.result_key),
             vpr_version=record.vpr_version,
             word_count=record.word_count,
             token_usage=TokenUsage.model_validate(record.token_usage) if record.token_usage else None,

@@ -101,9 +101,10 @@ def test_documented_example_through_the_form_completes_with_the_evidence_matrix(
     ]
     assert page.text_content('[data-section="executive_summary"] p') == report["executive_summary"]
     assert page.get_attribute("#report", "dir") == "ltr"
-    # The links: the presigned JSON, and its Markdown twin at the same key with .md.
+    # The links: the status's presigned JSON and its own presigned Markdown link.
     json_status, linked = fetch(page.get_attribute("#link-json", "href"))
     assert (json_status, json.loads(linked)) == (200, report)
+    assert urllib.parse.urlsplit(page.get_attribute("#link-md", "href")).path.endswith(".md")
     md_status, markdown = fetch(page.get_attribute("#link-md", "href"))
     assert md_status == 200
     assert md_paragraphs(report["executive_summary"])[:40] in markdown.decode()  # escaped, as stored

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from local.eventbridge import DETAIL_TYPE, PROJECTED_STATUSES
-from stacks.job_view import WRITABLE_ATTRIBUTES
+from stacks.job_view import READABLE_ATTRIBUTES, WRITABLE_ATTRIBUTES
+from vpr.aws.jobview import RECORD_ATTRIBUTES
 
 from .conftest import Synth, resolve
 from .test_infra_iam import _as_list, role_statements
@@ -37,14 +38,27 @@ def test_rule_sends_this_state_machines_status_changes_to_the_projector_with_a_d
     assert queue["Properties"]["SqsManagedSseEnabled"] is True
 
 
+def _view_statement(synth: Synth, key: str, action: str) -> dict:
+    (statement,) = [
+        st
+        for st in role_statements(synth, synth.stack.roles[key])
+        if action in _as_list(st["Action"])
+        and resolve(st["Resource"]) == f"<{synth.logical_id(synth.stack.job_view_table)}.Arn>"
+    ]
+    return statement
+
+
+def test_readers_may_read_exactly_the_attributes_their_get_item_projects(synth: Synth) -> None:
+    for key, attributes in READABLE_ATTRIBUTES.items():
+        statement = _view_statement(synth, key, "dynamodb:GetItem")
+        assert _as_list(statement["Action"]) == ["dynamodb:GetItem"], key
+        assert statement["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:Attributes": attributes}}
+        assert set(attributes) == set(RECORD_ATTRIBUTES), key
+
+
 def test_each_writer_may_touch_only_its_own_attributes(synth: Synth) -> None:
     for key, attributes in WRITABLE_ATTRIBUTES.items():
-        (statement,) = [
-            st
-            for st in role_statements(synth, synth.stack.roles[key])
-            if any(a.startswith("dynamodb:") for a in _as_list(st["Action"]))
-            and resolve(st["Resource"]) == f"<{synth.logical_id(synth.stack.job_view_table)}.Arn>"
-        ]
+        statement = _view_statement(synth, key, "dynamodb:UpdateItem")
         condition = statement["Condition"]
         assert condition["ForAllValues:StringEquals"]["dynamodb:Attributes"] == attributes, key
         assert condition["StringEqualsIfExists"]["dynamodb:ReturnValues"] == ["NONE"], key

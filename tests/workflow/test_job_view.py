@@ -247,9 +247,8 @@ def test_an_item_a_task_created_before_submit_gets_its_owner_from_the_fallback(
     local_runtime, view, example_request
 ):
     from handlers import progress
-    from local.runtime import TASKS, resource_name
 
-    real = local_runtime.router.handler_for(resource_name(TASKS["Validate"]))
+    real = local_runtime.task_handler("Validate")
     entered, release = threading.Event(), threading.Event()
 
     def held(event, context):

@@ -195,9 +195,7 @@ def test_store_retry_never_calls_the_writer_again(claude, start_execution, spy_t
 @pytest.fixture
 def gate_sections(local_runtime: Any) -> Iterator[Any]:
     """Replace WriteSection with a gate: records concurrency, holds items until released."""
-    from local.runtime import TASKS, resource_name
-
-    real = local_runtime.router.handler_for(resource_name(TASKS["WriteSection"]))
+    real = local_runtime.task_handler("WriteSection")
 
     class Gate:
         def __init__(self) -> None:

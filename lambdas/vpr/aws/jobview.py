@@ -39,6 +39,17 @@ SEQ_STARTED = 0
 SEQ_STORED = 900
 SEQ_TERMINAL = 990
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+#: What a read of the view fetches (its ProjectionExpression): the readers' IAM grant names exactly
+#: these (``dynamodb:Attributes``), so a read never returns an attribute its role may not see.
+RECORD_ATTRIBUTES = (
+    "job_id", "status", "owner", "application_id", "stage", "sections_done", "sections_total",
+    "created_at", "updated_at", "completed_at", "result_key", "vpr_version", "word_count",
+    "token_usage", "error_code", "error_message", "seq", "submitted_at",
+)  # fmt: skip
+_PROJECTION = {
+    "ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(RECORD_ATTRIBUTES))),
+    "ExpressionAttributeNames": {f"#p{i}": name for i, name in enumerate(RECORD_ATTRIBUTES)},
+}
 
 
 @dataclass(frozen=True)
@@ -126,7 +137,9 @@ class JobView:
         """The job's item, read consistently (a poll right after submit must see the submit)."""
         item = (
             aws_client("dynamodb")
-            .get_item(TableName=self.table_name, Key={"job_id": {"S": job_id}}, ConsistentRead=True)
+            .get_item(
+                TableName=self.table_name, Key={"job_id": {"S": job_id}}, ConsistentRead=True, **_PROJECTION
+            )
             .get("Item")
         )
         if not item or "status" not in item:

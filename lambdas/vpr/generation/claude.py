@@ -39,6 +39,7 @@ INFO).
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import random
@@ -488,7 +489,11 @@ class ClaudeGenerator:
             except BaseException as error:  # handed to the caller's thread
                 outcome["error"] = error
 
-        worker = threading.Thread(target=work, name="claude-call", daemon=True)
+        # The worker runs in a copy of this context: the invocation's log keys (context variables) and,
+        # locally, the function it runs for go with it.
+        worker = threading.Thread(
+            target=contextvars.copy_context().run, args=(work,), name="claude-call", daemon=True
+        )
         worker.start()
         worker.join(max(0.0, deadline - time.monotonic()))
         if worker.is_alive():

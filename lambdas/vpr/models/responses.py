@@ -78,8 +78,16 @@ class JobStatusResponse(_Response):
     created_at: datetime
     started_at: datetime | None = None
     completed_at: datetime | None = None
-    result_url: str | None = None
-    result_expires_at: datetime | None = None
+    result_url: str | None = Field(
+        default=None, description="COMPLETED only: a presigned GET of the report's JSON."
+    )
+    result_markdown_url: str | None = Field(
+        default=None,
+        description="COMPLETED only: a presigned GET of the same report as Markdown (same expiry).",
+    )
+    result_expires_at: datetime | None = Field(
+        default=None, description="COMPLETED only: when both links stop working; ask the status again."
+    )
     vpr_version: int | None = None
     word_count: int | None = None
     token_usage: TokenUsage | None = None

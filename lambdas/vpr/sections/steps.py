@@ -12,6 +12,7 @@ in single mode, so Store is the same task and a Store retry reads the report fro
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import time
@@ -103,10 +104,17 @@ def assemble_step(
     checks = {r.id: check_section(r, application) for r in results}
     flagged = [r for r in results if not checks[r.id].grounded]
     if flagged:
+        # Each redraft runs in its own copy of this context (one context cannot be entered by two
+        # threads at once): the invocation's log keys and, locally, its function go with it.
+        contexts = [contextvars.copy_context() for _ in flagged]
         with ThreadPoolExecutor(max_workers=len(flagged)) as pool:
             redrafts = list(
                 pool.map(
-                    lambda r: _regenerate(writer, application, jobs[r.id], checks[r.id], timeout()), flagged
+                    lambda ctx, r: ctx.run(
+                        _regenerate, writer, application, jobs[r.id], checks[r.id], timeout()
+                    ),
+                    contexts,
+                    flagged,
                 )
             )
         for original, redraft in zip(flagged, redrafts, strict=True):
