@@ -123,6 +123,11 @@ export function showJobError(view, problem) {
     el("p", { class: "error-message", text: problem.message }),
     problem.code ? el("p", { class: "error-code" }, "code: ", el("code", { text: problem.code })) : null,
   );
+  const report = view.querySelector("#report");
+  if (report.dataset.progress) {
+    report.replaceChildren(); // a draft of a failed job would promise sections that will not come
+    delete report.dataset.progress;
+  }
   view.querySelector("#new-version").hidden = false;
 }
 

@@ -2,7 +2,7 @@
 
 A service of its own, started as ``make run`` starts it, with identity required (``X-Vpr-User`` plays
 the Cognito authorizer) and the offline writer paced (``VPR_OFFLINE_DELAY_SECONDS``: each section takes
-its share of 6 s, the longest about 1.7 s), so a job stays in its Map long enough to be polled.
+its share of 6 s, the longest about 1.6 s), so a job stays in its Map long enough to be polled.
 """
 
 from __future__ import annotations

@@ -494,6 +494,45 @@ def test_section_texts_are_shown_as_text_never_as_markup(page, web_service: Serv
     screenshot()
 
 
+def test_a_job_that_fails_after_some_sections_drops_its_draft(page, web_service: Service):
+    job_id = "arn:aws:states:us-east-1:123456789012:execution:careervp-vpr-workflow-local:vpr-dropped"
+    planned = [{"id": "summary", "kind": "summary"}, {"id": "keywords", "kind": "keywords"}]
+    ready = [{"id": "keywords", "kind": "keywords", "content": {"keywords": ["L&D"]}}]
+    answers = [
+        ({"Retry-After": "1"}, {"job_id": job_id, "status": "PROCESSING", "stage": "generating",
+                                "sections_done": 1, "sections_total": 2, "sections_planned": planned,
+                                "sections_ready": ready}),
+        ({}, {"job_id": job_id, "status": "FAILED", "error": "The writing service rejected the request.",
+              "error_code": "ClaudeRequestRejected"}),
+    ]  # fmt: skip
+    polls: list[int] = []
+
+    def status(route: Any) -> None:
+        headers, body = answers[min(len(polls), len(answers) - 1)]
+        polls.append(1)
+        route.fulfill(
+            status=200, headers={"Content-Type": "application/json", **headers}, body=json.dumps(body)
+        )
+
+    page.route(
+        "**/api/vpr",
+        lambda route: route.fulfill(
+            status=202,
+            content_type="application/json",
+            body=json.dumps({"job_id": job_id, "status": "PENDING"}),
+        ),
+    )
+    page.route("**/api/vpr/status/**", status)
+    page.goto(web_service.url + "/")
+    fill_application(page, EXAMPLE_REQUEST)
+    page.click("#submit")
+
+    page.wait_for_selector('#report [data-section="keywords"][data-state="ready"]')
+    assert wait_for_terminal(page) == "FAILED"
+    assert page.locator("#report [data-section]").count() == 0
+    assert page.text_content("#job-error .error-code code") == "ClaudeRequestRejected"
+
+
 # --- the console -----------------------------------------------------------------------------------------
 def open_console(page: Any, service: Service, job_id: str) -> None:
     page.goto(service.url + "/console?job=" + urllib.parse.quote(job_id, safe=""))

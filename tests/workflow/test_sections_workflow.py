@@ -191,6 +191,30 @@ def test_grounding_flags_one_section_and_only_that_section_is_regenerated(
     assert "Google" not in json.dumps(report)
 
 
+def test_a_flagged_summary_is_regenerated_once_from_the_application(claude, start_execution, local_runtime):
+    first = {"summary": True}
+
+    def route(request, job):
+        if job.id == "summary" and first.pop("summary", False):
+            invented = offline_section(request)
+            invented["executive_summary"] += " She was Head of Learning at Google."
+            return section_response(request, invented)
+        return None
+
+    claude.route = route
+
+    described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST, "app-sections-summary")))
+
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    assert dict(claude.calls_per_section()) == ALL_CALLS | {"summary": 2}
+    (regenerated,) = [r for r in claude.requests if "rejected because" in r.user_text()]
+    assert requested_section(regenerated).id == "summary" and "- Google" in regenerated.user_text()
+    assert "<report_sections>" not in regenerated.user_text()  # still from the application alone
+    report = _stored_report(local_runtime, described)
+    assert report["verification"] == {"grounded": True, "unsupported_claims": []}
+    assert "Google" not in report["executive_summary"]
+
+
 def test_store_retry_never_calls_the_writer_again(claude, start_execution, spy_task):
     store = spy_task("Store", fail_with=[ResultStoreUnavailable()])
 
