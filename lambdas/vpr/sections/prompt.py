@@ -63,8 +63,8 @@ def _task(job: SectionJob, application: Application) -> str:
                 "from its description) and gap_strategies for the MODERATE or DEVELOPING ones"
             )
     elif job.kind == "summary":
-        # Written at the same moment as the other parts, so from the application alone: it names only
-        # the matches the CV plainly shows, which the evidence part will rate STRONG too.
+        # Written at the same moment as the other parts, so from the application alone: naming only
+        # the matches the CV plainly shows keeps it from contradicting the evidence part's ratings.
         scope = (
             "the executive_summary: who the candidate is for this role and the 2-3 requirements the CV "
             "most clearly meets, with the CV facts that show it (the other parts are written at the same "
