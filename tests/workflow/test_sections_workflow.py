@@ -316,10 +316,6 @@ def test_status_shows_the_written_sections_while_one_is_held_open(
 
     assert during["status"] == "PROCESSING" and during["stage"] == "generating"
     assert (during["sections_done"], during["sections_total"]) == (5, 6)
-    assert [(p["id"], p["kind"]) for p in during["sections_planned"]][:2] == [
-        ("summary", "summary"),
-        ("evidence-1", "evidence"),
-    ]
     assert [p["id"] for p in during["sections_planned"]] == PLAN_IDS
     assert _ready_ids(during) == [i for i in PLAN_IDS if i != "culture"]  # report order, not arrival order
     # The fallback path (the execution history, when the view cannot answer) lists the same sections.
@@ -331,7 +327,11 @@ def test_status_shows_the_written_sections_while_one_is_held_open(
     fallback = JobService(
         WorkflowStore(endpoints.state_machine_arn), ResultStore(endpoints.results_bucket), 900
     )
-    from_history = fallback.status(job_id, None).model_dump(mode="json", exclude_none=True)
+    # (The history records a task's output once it returns, a moment after the task's view write.)
+    deadline = time.monotonic() + 10
+    while (from_history := fallback.status(job_id, None)).sections_done != 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    from_history = from_history.model_dump(mode="json", exclude_none=True)
     for field in ("sections_done", "sections_total", "sections_planned", "sections_ready"):
         assert from_history[field] == during[field], field
 
