@@ -30,6 +30,9 @@ DETAIL_TYPE = "Step Functions Execution Status Change"
 _KEY = ["job_id"]
 _STAGE = ["seq", "updated_at", "status", "stage", "expires_at"]
 _RESULT = ["completed_at", "result_key", "vpr_version", "word_count", "token_usage"]
+#: The finished sections' texts (``vpr.aws.jobview.SECTION_TEXT_ATTRIBUTES``): the section task appends
+#: them; a completed job's write removes them.
+_SECTION_TEXTS = ["sections_ready", "section_ids", "sections_plan"]
 _ERROR = ["error_code", "error_message"]
 _FILL = ["owner", "application_id", "created_at"]
 #: What each writer may touch (``vpr.aws.jobview`` writes no other attributes).
@@ -39,16 +42,17 @@ WRITABLE_ATTRIBUTES = {
     "validate": [*_KEY, *_STAGE],
     "plan": [*_KEY, *_STAGE],
     "generate": [*_KEY, *_STAGE],
-    "section": [*_KEY, *_STAGE, "sections_done", "sections_total"],
+    "section": [*_KEY, *_STAGE, "sections_done", "sections_total", *_SECTION_TEXTS],
     "assemble": [*_KEY, *_STAGE],
-    "store": [*_KEY, *_STAGE, *_RESULT, *_ERROR],
-    "status": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_FILL],  # repairs a missing item from Step Functions
-    "projector": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_FILL],
+    "store": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_SECTION_TEXTS],
+    "status": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_FILL, *_SECTION_TEXTS],  # repairs from Step Functions
+    "projector": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_FILL, *_SECTION_TEXTS],
 }  # fmt: skip
 #: What each reader's GetItem projects (``vpr.aws.jobview.RECORD_ATTRIBUTES``: the whole record).
 _RECORD = [*_KEY, "status", "owner", "application_id", "stage", "sections_done", "sections_total",
            "created_at", "updated_at", "completed_at", "result_key", "vpr_version", "word_count",
-           "token_usage", "error_code", "error_message", "seq", "submitted_at"]  # fmt: skip
+           "token_usage", "error_code", "error_message", "seq", "submitted_at", "sections_ready",
+           "sections_plan"]  # fmt: skip
 READABLE_ATTRIBUTES = {"submit": _RECORD, "status": _RECORD}
 
 

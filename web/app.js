@@ -107,7 +107,7 @@ async function submit(payload, idempotencyKey) {
     }
     render.clearFieldErrors(form);
     lastPayload = payload;
-    await follow(client, answer.body.job_id);
+    await follow(client, answer.body.job_id, payload.job_posting.language);
   } finally {
     $("submit").disabled = false;
   }
@@ -120,7 +120,7 @@ function consoleHref(client, jobId) {
 
 const sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
-async function follow(client, jobId) {
+async function follow(client, jobId, language) {
   const mine = ++following;
   render.showJob(view, { jobId, consoleHref: consoleHref(client, jobId) });
   while (mine === following) {
@@ -144,6 +144,9 @@ async function follow(client, jobId) {
       await showReport(client, status);
       return;
     }
+    // Sections mode: each section as it is written, the rest as placeholders. A status without a
+    // plan (queued, or Store's last moment) leaves what is already on screen.
+    render.showProgress(view, status, language);
     await sleep(answer.retryAfter);
   }
 }

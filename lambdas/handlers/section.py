@@ -29,6 +29,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = write_section_step(
         event["state"], event["section"], section_writer(get_settings()), timeout=max(1.0, timeout)
     )
-    progress.section_written(event)
+    progress.section_written(event, result)
     logger.info("Section written", extra={"section": result["id"], "usage": result["token_usage"]})
     return result

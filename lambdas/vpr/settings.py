@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     generation_mode: Literal["sections", "single"] = "sections"
     """``sections``: the report's independent sections are written concurrently by the state machine's
     Map and assembled; ``single``: one call writes the whole report (the Generate task)."""
-    section_batch_size: int = Field(default=1, ge=1, le=8)
+    section_batch_size: int = Field(default=2, ge=1, le=8)
     """Job requirements per evidence-matrix section call: smaller batches finish sooner, cost more calls."""
     anthropic_secret_arn: str = ""
     """On AWS the API key lives in Secrets Manager; its ARN is the only thing in the environment."""

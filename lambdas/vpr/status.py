@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from vpr.aws.jobview import SEQ_TERMINAL, STAGE_SEQ, JobRecord, Update, completed_update, failed_update
 from vpr.aws.workflow import Execution
 from vpr.errors import (
@@ -22,9 +24,9 @@ from vpr.errors import (
     SYSTEM_ERROR_MESSAGES,
     all_error_classes,
 )
-from vpr.models.responses import JobState, JobStatusResponse
+from vpr.models.responses import JobState, JobStatusResponse, PlannedSection, ReadySection
 from vpr.models.usage import TokenUsage
-from vpr.sections.progress import SECTION_PROGRESS_STATES, SectionProgress
+from vpr.sections.progress import SECTION_PROGRESS_STATES, SectionProgress, in_plan_order
 
 #: Workflow state → the stage a client sees. Generate not yet entered means the job is still PENDING.
 STAGES = {
@@ -138,15 +140,28 @@ def job_status(
         return JobStatusResponse(**common, status=JobState.PENDING, stage=STAGES[current_state])
     # RUNNING past Validate, or PENDING_REDRIVE (a redriven execution resumes where it failed).
     stage = STAGES.get(current_state, "finishing") if execution.status == "RUNNING" else "redriving"
-    sections = _section_fields(progress.done, progress.total) if progress else {}
+    sections = _section_fields(progress) if progress else {}
     return JobStatusResponse(
         **common, status=JobState.PROCESSING, stage=stage, started_at=execution.start_date, **sections
     )
 
 
-def _section_fields(done: int, total: int) -> dict[str, int]:
-    # A Lambda retry of a finished section may count it twice in the view: never more than written.
-    return {"sections_done": min(done, total), "sections_total": total}
+def _section_fields(progress: SectionProgress) -> dict[str, Any]:
+    """``sections_done``/``_total`` and, once known, the plan and the sections ready to show."""
+    fields: dict[str, Any] = {
+        "sections_done": min(progress.done, progress.total),  # never more than there are
+        "sections_total": progress.total,
+    }
+    if progress.planned:
+        fields["sections_planned"] = [PlannedSection.model_validate(p) for p in progress.planned]
+        ready = []
+        for entry in in_plan_order(progress.ready):
+            try:
+                ready.append(ReadySection.model_validate(entry))
+            except ValidationError:  # not a section this version can show (the report will have it)
+                continue
+        fields["sections_ready"] = ready
+    return fields
 
 
 def view_status(record: JobRecord, presign: Presigner | None) -> JobStatusResponse:
@@ -179,7 +194,10 @@ def view_status(record: JobRecord, presign: Presigner | None) -> JobStatusRespon
     stage = STAGES.get(record.stage, "finishing")
     sections = {}
     if record.sections_total and record.stage in SECTION_PROGRESS_STATES:
-        sections = _section_fields(record.sections_done or 0, record.sections_total)
+        progress = SectionProgress(
+            record.sections_done or 0, record.sections_total, record.sections_planned, record.sections_ready
+        )
+        sections = _section_fields(progress)
     return JobStatusResponse(
         **common, status=JobState.PROCESSING, stage=stage, started_at=record.created_at, **sections
     )

@@ -38,7 +38,7 @@ from local.runtime import NAMING
 from stacks.registry import FUNCTIONS, task_functions
 from tests.conftest import example_with, wait_for_execution
 from tests.fakes.anthropic_server import FAKE_API_KEY, answer
-from tests.fakes.sections import SectionAnthropicServer
+from tests.fakes.sections import SectionAnthropicServer, offline_section, section_response
 from vpr.errors import ResultStoreUnavailable
 
 from .conftest import Synth, resolve
@@ -182,6 +182,17 @@ def _scenarios(runtime: Any, api: Api, monkeypatch: pytest.MonkeyPatch, fake: Se
     _reset()
     for task in ("WriteSection", "Assemble", "Generate"):
         restores.append(runtime.override_task(task, _cold(runtime.task_handler(task))))
+    # One section comes back with an invented employer: Assemble regenerates it (its own Claude call).
+    flag_once = {"differentiators": True}
+
+    def invent_once(request: Any, job: Any) -> Any:
+        if job.id == "differentiators" and flag_once.pop("differentiators", False):
+            invented = offline_section(request)
+            invented["differentiators"] = [*invented["differentiators"], "Led enablement at Google."]
+            return section_response(request, invented)
+        return None
+
+    fake.route = invent_once
     code, sections_job = api.submit(example_with(application_id="perm-sections"))
     assert code == 202, sections_job
     done = api.wait(sections_job["job_id"])
@@ -190,6 +201,8 @@ def _scenarios(runtime: Any, api: Api, monkeypatch: pytest.MonkeyPatch, fake: Se
         with urllib.request.urlopen(link, timeout=10) as response:  # the presigned GETs, as a browser
             assert response.status == 200
 
+    assert not flag_once, "the flagged section was never written"
+    fake.route = None
     monkeypatch.setenv("VPR_GENERATION_MODE", "single")
     _reset()
     single = example_with(application_id="perm-single")
