@@ -160,3 +160,21 @@ def test_with_cors_origins_options_is_the_handlers_preflight_and_allowed(monkeyp
 
     assert preflight[0] == 204 and seen == ["OPTIONS"]
     assert other[0] == 405 and other[1]["Allow"] == "OPTIONS, POST"
+
+
+def test_answers_go_out_without_waiting_for_the_clients_ack(routing_emulator, monkeypatch):
+    """TCP_NODELAY on every served connection. Without it (Nagle's algorithm) the body, written after
+    the headers, waited for the ACK a keep-alive client delays by 40 ms: schemathesis's coverage phase
+    (600 requests on reused connections) took 37-47 s instead of 11 s."""
+    nodelay: list[int] = []
+    finish = routing_emulator.server.finish_request
+
+    def finish_and_look(request: socket.socket, client_address: object) -> None:
+        finish(request, client_address)
+        nodelay.append(request.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(routing_emulator.server, "finish_request", finish_and_look)
+
+    _exchange(routing_emulator, "GET", "/api/vpr/status/x")
+
+    assert nodelay and all(nodelay), nodelay
