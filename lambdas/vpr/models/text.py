@@ -3,9 +3,10 @@
 Every text is NFC-normalized and stripped, so two requests that differ only in Unicode composition or
 surrounding blanks are the same request (and the same job). Its bounds and pattern apply to the value
 as sent, which is what the exported JSON schema can state, so a body valid against the schema is
-accepted and one invalid against it is refused (schemathesis checks both ways). The value kept may be
-shorter than the one sent (stripped) or, rarely, longer (NFC can expand a character into up to three).
-Identifiers are exact: a blank in one is refused, not stripped.
+accepted and one invalid against it is refused (schemathesis checks both ways). The value kept is then
+NFC-normalized and stripped, and must still be within bounds — which only a value near its bound made of
+the rare characters NFC expands (U+0958 becomes two) can fail, the one case where a value valid against
+the schema is refused. Identifiers are exact: a blank in one is refused, not stripped.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def text(max_length: int, min_length: int = 1, pattern: str | None = None) -> ty
         str,
         StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern),
         AfterValidator(_normalized),
-        StringConstraints(min_length=min_length),  # still a character once stripped: not blank
+        # Still a character once stripped (not blank), and within bounds once normalized, so a kept value
+        # validates again (the workflow re-validates its input).
+        StringConstraints(min_length=min_length, max_length=max_length),
         SchemaPattern(pattern or NOT_BLANK_PATTERN),
     ]
 
