@@ -21,8 +21,8 @@ from pydantic_core import CoreSchema
 
 #: The blank characters: what Python's ``str.isspace`` calls space, plus U+FEFF; the same set is
 #: ECMA-262's ``\s`` (JSON schema patterns) plus U+001C-U+001F and U+0085. Listed as code point ranges,
-#: never as ``\s``, because regex dialects disagree on it (Python's and Rust's omit U+FEFF, ECMA-262's and
-#: Rust's omit U+001C-U+001F), and pydantic strips only Unicode White_Space.
+#: never as ``\s``, because regex dialects disagree on it (Python's and Rust's omit U+FEFF; ECMA-262's
+#: omits U+001C-U+001F and U+0085, Rust's U+001C-U+001F), and pydantic strips only Unicode White_Space.
 _BLANK_RANGES = (
     (0x09, 0x0D),
     (0x1C, 0x20),
