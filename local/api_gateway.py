@@ -116,6 +116,17 @@ def error_envelope(status: int, code: str, message: str) -> str:
     return ErrorResponse.of(status, code, message).model_dump_json()
 
 
+def _handlers_answer_preflight() -> bool:
+    """Whether the handlers answer a CORS preflight (OPTIONS): only with ``VPR_CORS_ALLOWED_ORIGINS`` set.
+
+    Without it OPTIONS is a method like any other the API does not declare (405), and ``Allow`` does not
+    offer it. (On AWS the stack always adds a preflight OPTIONS method to each resource.)
+    """
+    from handlers.http import cors_config
+
+    return cors_config() is not None
+
+
 class ApiGatewayEmulator:
     def __init__(
         self,
@@ -135,11 +146,20 @@ class ApiGatewayEmulator:
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             timeout = read_timeout  # socket timeout for every read: a stalled client cannot hold a worker
+            # TCP_NODELAY: the body goes out right behind the headers. With Nagle's algorithm it waited for
+            # the client's ACK of the headers, which a keep-alive client delays (40 ms on Linux): every
+            # answer on a reused connection took 40 ms more.
+            disable_nagle_algorithm = True
 
-            def do_GET(self) -> None:
-                emulator.handle(self)
+            def __getattr__(self, name: str) -> Callable[[], None]:
+                """Every method of every request line reaches :meth:`ApiGatewayEmulator.handle`.
 
-            do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET  # noqa: N815
+                http.server looks up ``do_<METHOD>`` and answers 501 when there is none; answering
+                them all here (TRACE, QUERY, BREW, ...) leaves routing, and so 404/405, to one place.
+                """
+                if name.startswith("do_"):
+                    return lambda: emulator.handle(self)
+                raise AttributeError(name)
 
             def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
                 """http.server's own errors (bad request line, URI too long, ...) as JSON, not HTML."""
@@ -173,21 +193,23 @@ class ApiGatewayEmulator:
         if request.command == "GET" and path == "/health":
             self._send(request, 200, {"Content-Type": "application/json"}, json.dumps(self.health))
             return
-        if request.command == "GET" and path == "/openapi.json":
-            from handlers.openapi import openapi_text
+        if request.command == "GET" and path == "/openapi.json":  # the document of the mode this runs in
+            from handlers.openapi import TRUSTED_BODY, CallerIdentity, openapi_text
 
-            self._send(request, 200, {"Content-Type": "application/json"}, openapi_text())
+            identity = CallerIdentity(IDENTITY_HEADER) if self.require_identity else TRUSTED_BODY
+            self._send(request, 200, {"Content-Type": "application/json"}, openapi_text(identity))
             return
         body = self._read_body(request)
         if body is None:
             return  # answered already
         allowed = [r for r in ROUTES if r[1].match(path)]
         route = next(((r, m) for r in allowed if r[0] == request.command and (m := r[1].match(path))), None)
-        if route is None and request.command == "OPTIONS" and allowed:  # CORS preflight: the handler answers
+        preflight = _handlers_answer_preflight()
+        if route is None and request.command == "OPTIONS" and allowed and preflight:  # the handler answers
             route = (allowed[0], allowed[0][1].match(path))
         if route is None:
-            if allowed:
-                methods = ", ".join(sorted({r[0] for r in allowed} | {"OPTIONS"}))
+            if allowed:  # any other method on a resource of the API: 405, naming what it does take
+                methods = ", ".join(sorted({r[0] for r in allowed} | ({"OPTIONS"} if preflight else set())))
                 self.send_json_error(
                     request, 405, "MethodNotAllowed", "This method is not allowed here.", methods
                 )

@@ -2,7 +2,7 @@
 // Network calls live in api.js, drawing in render.js, the checks in checks.js.
 
 import { VprApi, newIdempotencyKey, readProblem } from "./api.js";
-import { checkRequest } from "./checks.js";
+import { checkRequest, kept } from "./checks.js";
 import * as render from "./render.js";
 
 const form = document.getElementById("application");
@@ -55,23 +55,23 @@ function cvSource() {
 }
 
 function lines(id) {
-  return $(id).value.split("\n").map((line) => line.trim()).filter(Boolean);
+  return $(id).value.split("\n").map(kept).filter(Boolean);
 }
 
 /** The request body, or {problems} when the CV box does not even parse. */
 function readForm() {
   const posting = {
-    company_name: $("company").value.trim(),
-    role_title: $("role").value.trim(),
+    company_name: kept($("company").value),
+    role_title: kept($("role").value),
     responsibilities: lines("responsibilities"),
     requirements: lines("requirements"),
     language: $("language").value,
   };
-  if ($("description").value.trim()) posting.description = $("description").value.trim();
+  if (kept($("description").value)) posting.description = kept($("description").value);
   const payload = { application_id: $("application-id").value.trim(), job_posting: posting };
   if ($("user-id").value.trim()) payload.user_id = $("user-id").value.trim();
   payload.gap_responses = [...gaps.querySelectorAll(".gap-row")]
-    .map((row) => ({ question: row.querySelector("input").value.trim(), answer: row.querySelector("textarea").value.trim() }))
+    .map((row) => ({ question: kept(row.querySelector("input").value), answer: kept(row.querySelector("textarea").value) }))
     .filter((gap) => gap.question || gap.answer);
   if (cvSource() === "inline") {
     try {
