@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := lambdas:.
 
-.PHONY: install run test lint format synth lint-cfn lint-workflow check-asset deploy bench bench-import schemas fuzz eval clean
+.PHONY: install run test lint format synth lint-cfn lint-workflow check-asset deploy bench bench-import schemas fuzz fuzz-schema eval clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -71,9 +71,16 @@ bench: install
 bench-import: install
 	$(BIN)/python -m bench.cold_import
 
-## 10,000 generated and hostile requests against a fresh local service; prints the status histogram
-fuzz: install
+## 10,000 generated and hostile requests against a fresh local service (prints the status histogram),
+## after fuzz-schema
+fuzz: install fuzz-schema
 	$(BIN)/python -m tests.fuzz --requests $${FUZZ_REQUESTS:-10000}
+
+## schemathesis, every check and phase (stateful included), against a fresh local service in both
+## identity modes; FUZZ_SCHEMA_EXAMPLES cases per operation and phase, seed FUZZ_SCHEMA_SEED
+fuzz-schema: install
+	$(BIN)/python -m tests.fuzz.schemathesis_run --max-examples $${FUZZ_SCHEMA_EXAMPLES:-300} --seed $${FUZZ_SCHEMA_SEED:-20261130}
+	$(BIN)/python -m tests.fuzz.schemathesis_run --max-examples $${FUZZ_SCHEMA_EXAMPLES:-300} --seed $${FUZZ_SCHEMA_SEED:-20261130} --identity
 
 ## Score a report for each application of the evaluation set (eval/); table + totals, JSON in eval/results.json
 eval: install

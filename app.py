@@ -22,6 +22,11 @@ from stacks.nag_suppressions import NAG_PACKS, acknowledge_findings
 from stacks.vpr_stack import VprStack
 
 ROOT = Path(__file__).resolve().parent
+#: What the CDK CLI puts in the context of every synthesis (it is not to be set in cdk.json, which
+#: reserves ``aws:`` keys): asset and construct-path metadata on each resource, which the SAM CLI
+#: reads to find a function's code (README, Deploy). Set here too, so a synthesis without the CLI
+#: (the tests, ``python app.py``) writes the same template.
+CLI_METADATA_CONTEXT = {"aws:cdk:enable-asset-metadata": True, "aws:cdk:enable-path-metadata": True}
 
 
 def cdk_json_context() -> dict:
@@ -37,7 +42,7 @@ def build_app(
     still needed).
     """
     # App(context=...) values are defaults: the CLI's context (CDK_CONTEXT_JSON) overrides them.
-    app = cdk.App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
+    app = cdk.App(context={**CLI_METADATA_CONTEXT, **cdk_json_context(), **(context or {})}, outdir=outdir)
     config = VprConfig.from_node(app.node)
     # Environment-agnostic on purpose: no lookups are needed, the same template deploys to any
     # account/region (the one of your AWS profile at `cdk deploy` time), and synthesis never depends

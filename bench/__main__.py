@@ -45,11 +45,11 @@ def main() -> None:
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
     from local.api_gateway import ApiGatewayEmulator
-    from local.runtime import LocalRuntime, free_port, resource_name
+    from local.runtime import LocalRuntime, free_port
     from tests.conftest import EXAMPLE_REQUEST
 
     runtime = LocalRuntime().start()
-    api = ApiGatewayEmulator(lambda name: runtime.router.handler_for(resource_name(name)), port=free_port())
+    api = ApiGatewayEmulator(runtime.handler_for, port=free_port())
     threading.Thread(target=api.serve_forever, daemon=True).start()
     try:
         _latencies(api.url, EXAMPLE_REQUEST, "warmup")

@@ -72,7 +72,7 @@ def run_scenario(path: str, poll: str, clients: int, delay: float) -> Result:
     # The harness's own HTTP server must accept K connections at once (the default backlog is 5).
     http.server.ThreadingHTTPServer.request_queue_size = max(128, clients * 2)
     from local.api_gateway import ApiGatewayEmulator
-    from local.runtime import LocalRuntime, free_port, resource_name
+    from local.runtime import LocalRuntime, free_port
     from tests.conftest import EXAMPLE_REQUEST
 
     extra = {
@@ -83,7 +83,7 @@ def run_scenario(path: str, poll: str, clients: int, delay: float) -> Result:
     if path == "execution":
         extra["VPR_JOB_VIEW_TABLE"] = ""
     runtime = LocalRuntime(extra_env=extra).start()
-    api = ApiGatewayEmulator(lambda name: runtime.router.handler_for(resource_name(name)), port=free_port())
+    api = ApiGatewayEmulator(runtime.handler_for, port=free_port())
     threading.Thread(target=api.serve_forever, daemon=True).start()
     result = Result(path=path, poll=poll, clients=clients, delay_seconds=delay)
     lock = threading.Lock()

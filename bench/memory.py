@@ -82,11 +82,11 @@ def main() -> None:
 
     from local.api_gateway import proxy_event
     from local.lambda_router import LocalLambdaContext
-    from local.runtime import LocalRuntime, resource_name
+    from local.runtime import LocalRuntime
     from tests.conftest import EXAMPLE_REQUEST
 
     runtime = LocalRuntime(extra_env={"VPR_LOCAL_EXECUTION_RETENTION": "50"}).start()
-    submit = runtime.router.handler_for(resource_name("submit"))
+    submit = runtime.handler_for("submit")
     assert submit is not None
     sfn = boto3.client("stepfunctions")
     counter = iter(range(10**9))

@@ -53,6 +53,8 @@ class Job:
     label: str
     mode: str
     seconds: float
+    first_visible: float | None
+    """Seconds until the status first listed a section in ``sections_ready`` (None: it never did)."""
     calls: int
     usage: dict[str, Any]
     transitions: int
@@ -91,13 +93,17 @@ def run_job(api_url: str, fake: Any, request: dict, label: str, mode: str, *, co
     started = time.perf_counter()
     job = post_json(f"{api_url}/api/vpr", payload)
     status_url = f"{api_url}/api/vpr/status/{job['job_id']}"
+    first_visible = None
     while (status := get_json(status_url))["status"] not in {"COMPLETED", "FAILED"}:
+        if first_visible is None and status.get("sections_ready"):
+            first_visible = time.perf_counter() - started
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     return Job(
         label=label,
         mode=mode,
         seconds=seconds,
+        first_visible=first_visible,
         calls=fake.calls - calls_before,
         usage=status.get("token_usage") or {},
         transitions=transitions(job["job_id"]),
@@ -107,8 +113,9 @@ def run_job(api_url: str, fake: Any, request: dict, label: str, mode: str, *, co
 
 def _row(job: Job, cache: str) -> str:
     u = job.usage
+    first = f"{job.first_visible:5.1f} s" if job.first_visible is not None else "    -  "
     return (
-        f"  {job.label:<9} {job.mode:<8} {cache:<5} {job.seconds:7.1f} s  {job.calls:>5}  "
+        f"  {job.label:<9} {job.mode:<8} {cache:<5} {first} {job.seconds:7.1f} s  {job.calls:>5}  "
         f"{u.get('input_tokens', 0):>6} {u.get('output_tokens', 0):>7} "
         f"{u.get('cache_creation_input_tokens', 0):>7} {u.get('cache_read_input_tokens', 0):>7}  "
         f"${u.get('cost_usd', 0):.4f}  {job.transitions:>5} "
@@ -119,7 +126,7 @@ def _row(job: Job, cache: str) -> str:
 def main() -> None:
     from bench.paced_anthropic import PacedAnthropicServer
     from local.api_gateway import ApiGatewayEmulator
-    from local.runtime import LocalRuntime, free_port, resource_name
+    from local.runtime import LocalRuntime, free_port
     from tests.conftest import EXAMPLE_REQUEST
     from tests.fakes.anthropic_server import FAKE_API_KEY
 
@@ -133,7 +140,7 @@ def main() -> None:
     }
     os.environ.update(env)
     runtime = LocalRuntime(extra_env=env).start()
-    api = ApiGatewayEmulator(lambda name: runtime.router.handler_for(resource_name(name)), port=free_port())
+    api = ApiGatewayEmulator(runtime.handler_for, port=free_port())
     threading.Thread(target=api.serve_forever, daemon=True).start()
     example = copy.deepcopy(EXAMPLE_REQUEST)
     example["application_id"] = "bench-example"
@@ -155,11 +162,19 @@ def main() -> None:
             n = len(request["job_posting"]["requirements"])
             cost_ratio = warm.usage.get("cost_usd", 0) / max(single_warm.usage.get("cost_usd", 0), 1e-9)
             ratios.append(
-                f"  {label} ({n} requirements): sections / single wall time = "
-                f"{sections.seconds:.1f} s / {single.seconds:.1f} s = "
-                f"{sections.seconds / single.seconds:.2f}x "
-                f"(goal <= 0.40x); Claude cost, both warm: {cost_ratio:.2f}x"
+                f"  {label} ({n} requirements), sections / single-call wall ({single.seconds:.1f} s):"
             )
+            for job, cache in ((sections, "cold"), (warm, "warm")):
+                first = (
+                    f"{job.first_visible:.1f} s = {job.first_visible / single.seconds:.2f}x"
+                    if job.first_visible is not None
+                    else "never listed"
+                )
+                ratios.append(
+                    f"    {cache} cache: first visible section {first} (goal <= 0.15x); full report "
+                    f"{job.seconds:.1f} s = {job.seconds / single.seconds:.2f}x (goal <= 0.40x)"
+                )
+            ratios.append(f"    Claude cost sections / single, both warm: {cost_ratio:.2f}x (keep <= 1.50x)")
     finally:
         api.shutdown()
         runtime.stop()
@@ -167,11 +182,12 @@ def main() -> None:
 
     print(
         f"\nsections vs single, fake Claude at {TOKENS_PER_SECOND:g} output tokens/s after "
-        f"{TTFT_SECONDS:g} s (submit -> COMPLETED over HTTP, one run):"
+        f"{TTFT_SECONDS:g} s (submit -> first section in sections_ready, and -> COMPLETED, over HTTP; "
+        "one run):"
     )
     print(
-        "  job       mode     cache    wall     calls   input  output  c.write  c.read  cost_usd  trans  "
-        "trans_usd  status"
+        "  job       mode     cache  first     wall     calls   input  output  c.write  c.read  cost_usd  "
+        "trans  trans_usd  status"
     )
     for job, cache in rows:
         print(_row(job, cache))

@@ -1,4 +1,4 @@
-"""A small API Gateway (REST, Lambda proxy) emulator in front of the submit and status handlers.
+"""A small API Gateway (REST, Lambda proxy) emulator in front of the API handlers (``stacks/registry.py``).
 
 Each HTTP request becomes the proxy event API Gateway would send, the handler runs in-process, and its
 proxy response becomes the HTTP response. With ``require_identity`` the emulator plays the Cognito
@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from local import web
 from local.lambda_router import LambdaHandler, LocalLambdaContext
+from stacks.registry import api_functions
 
 IDENTITY_HEADER = "X-Vpr-User"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit; the handler enforces 64 KiB
@@ -33,14 +34,36 @@ MAX_WORKERS = 32
 #: Seconds a connection may sit idle or trickle a body before it is answered 408 and closed.
 READ_TIMEOUT_SECONDS = 10.0
 
-Route = tuple[str, re.Pattern[str], str, str]  # method, path pattern, resource, function name
+Route = tuple[str, re.Pattern[str], str, str]  # method, path pattern, resource, function key
+
+
+def _path_pattern(resource: str) -> re.Pattern[str]:
+    """``/api/vpr/status/{job_id}`` → a pattern capturing ``job_id`` (one path segment); a path that
+    ends in a literal segment also matches with a trailing slash."""
+    parts = [f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in resource.split("/")]
+    trailing = "" if resource.endswith("}") else "/?"
+    return re.compile("^" + "/".join(parts) + trailing + "$")
+
+
+#: The API functions' routes, from ``stacks/registry.py`` (the stack's API methods are the same).
 ROUTES: list[Route] = [
-    ("POST", re.compile(r"^/api/vpr/?$"), "/api/vpr", "submit"),
-    ("GET", re.compile(r"^/api/vpr/status/(?P<job_id>[^/]+)$"), "/api/vpr/status/{job_id}", "status"),
-    # /api/vpr/status is its own resource on API Gateway (a static path wins over {job_id}).
-    ("DELETE", re.compile(r"^/api/vpr/(?P<job_id>(?!status$)[^/]+)$"), "/api/vpr/{job_id}", "cancel"),
-    ("POST", re.compile(r"^/api/vpr/(?P<job_id>[^/]+)/retry$"), "/api/vpr/{job_id}/retry", "retry"),
+    (route.method, _path_pattern(route.path), route.path, key) for key, route in api_functions().items()
 ]
+#: Every resource of the API: each route's path and the paths above it (API Gateway has those too).
+_RESOURCES = {
+    resource: _path_pattern(resource)
+    for route in ROUTES
+    for i in range(2, route[2].count("/") + 2)
+    if (resource := "/".join(route[2].split("/")[:i]))
+}
+
+
+def resource_of(path: str) -> str | None:
+    """The resource a request path reaches, as API Gateway picks it: where two resources match, a literal
+    segment wins over a path parameter at the same place — so ``/api/vpr/status`` is its own resource
+    (no method), not the job named "status" of ``/api/vpr/{job_id}``."""
+    matching = [resource for resource, pattern in _RESOURCES.items() if pattern.match(path)]
+    return min(matching, key=lambda r: [part.startswith("{") for part in r.split("/")], default=None)
 
 
 def proxy_event(
@@ -108,6 +131,17 @@ def error_envelope(status: int, code: str, message: str) -> str:
     return ErrorResponse.of(status, code, message).model_dump_json()
 
 
+def _handlers_answer_preflight() -> bool:
+    """Whether the handlers answer a CORS preflight (OPTIONS): only with ``VPR_CORS_ALLOWED_ORIGINS`` set.
+
+    Without it OPTIONS is a method like any other the API does not declare (405), and ``Allow`` does not
+    offer it. (On AWS the stack always adds a preflight OPTIONS method to each resource.)
+    """
+    from handlers.http import cors_config
+
+    return cors_config() is not None
+
+
 class ApiGatewayEmulator:
     def __init__(
         self,
@@ -127,11 +161,20 @@ class ApiGatewayEmulator:
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             timeout = read_timeout  # socket timeout for every read: a stalled client cannot hold a worker
+            # TCP_NODELAY: the body goes out right behind the headers. With Nagle's algorithm it waited for
+            # the client's ACK of the headers, which a keep-alive client delays (40 ms on Linux): every
+            # answer on a reused connection took 40 ms more.
+            disable_nagle_algorithm = True
 
-            def do_GET(self) -> None:
-                emulator.handle(self)
+            def __getattr__(self, name: str) -> Callable[[], None]:
+                """Every method of every request line reaches :meth:`ApiGatewayEmulator.handle`.
 
-            do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET  # noqa: N815
+                http.server looks up ``do_<METHOD>`` and answers 501 when there is none; answering
+                them all here (TRACE, QUERY, BREW, ...) leaves routing, and so 404/405, to one place.
+                """
+                if name.startswith("do_"):
+                    return lambda: emulator.handle(self)
+                raise AttributeError(name)
 
             def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
                 """http.server's own errors (bad request line, URI too long, ...) as JSON, not HTML."""
@@ -165,21 +208,24 @@ class ApiGatewayEmulator:
         if request.command == "GET" and path == "/health":
             self._send(request, 200, {"Content-Type": "application/json"}, json.dumps(self.health))
             return
-        if request.command == "GET" and path == "/openapi.json":
-            from handlers.openapi import openapi_text
+        if request.command == "GET" and path == "/openapi.json":  # the document of the mode this runs in
+            from handlers.openapi import TRUSTED_BODY, CallerIdentity, openapi_text
 
-            self._send(request, 200, {"Content-Type": "application/json"}, openapi_text())
+            identity = CallerIdentity(IDENTITY_HEADER) if self.require_identity else TRUSTED_BODY
+            self._send(request, 200, {"Content-Type": "application/json"}, openapi_text(identity))
             return
         body = self._read_body(request)
         if body is None:
             return  # answered already
-        allowed = [r for r in ROUTES if r[1].match(path)]
+        resource = resource_of(path)
+        allowed = [r for r in ROUTES if r[2] == resource]
         route = next(((r, m) for r in allowed if r[0] == request.command and (m := r[1].match(path))), None)
-        if route is None and request.command == "OPTIONS" and allowed:  # CORS preflight: the handler answers
+        preflight = _handlers_answer_preflight()
+        if route is None and request.command == "OPTIONS" and allowed and preflight:  # the handler answers
             route = (allowed[0], allowed[0][1].match(path))
         if route is None:
-            if allowed:
-                methods = ", ".join(sorted({r[0] for r in allowed} | {"OPTIONS"}))
+            if allowed:  # any other method on a resource of the API: 405, naming what it does take
+                methods = ", ".join(sorted({r[0] for r in allowed} | ({"OPTIONS"} if preflight else set())))
                 self.send_json_error(
                     request, 405, "MethodNotAllowed", "This method is not allowed here.", methods
                 )

@@ -47,7 +47,7 @@ def serve(_: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from local.api_gateway import ApiGatewayEmulator
-    from local.runtime import LocalRuntime, resource_name
+    from local.runtime import LocalRuntime
     from vpr.generation import choose_generator_name
     from vpr.settings import get_settings
 
@@ -64,7 +64,7 @@ def serve(_: argparse.Namespace) -> int:
     settings = get_settings()
     assert runtime.endpoints is not None
     api = ApiGatewayEmulator(
-        lambda name: runtime.router.handler_for(resource_name(name)),
+        runtime.handler_for,
         port=port,
         require_identity=settings.require_identity,
         health={"aws_endpoint": runtime.endpoints.aws},  # how `history`/`verify` find the local engine

@@ -10,8 +10,8 @@ milliseconds), ``input``/``output`` (JSON strings; ``output`` null unless SUCCEE
 
 Delivery as EventBridge → Lambda does it: asynchronously (a worker thread, never inside the execution),
 only events matching the rule (this state machine; a terminal status, or RUNNING after a redrive —
-``rule_detail_pattern``, the same pattern as the CDK rule), and an event whose invocation keeps failing
-after Lambda's two async retries goes to a dead-letter list (the DLQ on AWS).
+``status_change_detail`` of ``stacks/registry.py``, the CDK rule's pattern), and an event whose
+invocation keeps failing after Lambda's two async retries goes to a dead-letter list (the DLQ on AWS).
 
 Events are published when moto's interpreter ends an execution, and by ``local.sfn_lifecycle`` when
 StopExecution ends one and when RedriveExecution restarts one (RUNNING, ``redriveCount`` > 0).
@@ -29,27 +29,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from stacks.registry import status_change_detail  # the rule's pattern, as on AWS
+
 DETAIL_TYPE = "Step Functions Execution Status Change"
-#: The rule's terminal ``detail.status`` filter (stacks/job_view.py uses the same; a test compares them).
-PROJECTED_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
 
 
-def rule_detail_pattern(state_machine_arn: str) -> dict[str, Any]:
-    """The rule's ``detail`` pattern, in EventBridge's pattern syntax (the CDK rule's, a test compares):
-    this state machine's terminal statuses, and RUNNING events of a redriven execution (the first RUNNING
-    event of a job is not needed: submit writes the job itself)."""
-    return {
-        "stateMachineArn": [state_machine_arn],
-        "$or": [
-            {"status": list(PROJECTED_STATUSES)},
-            {"status": ["RUNNING"], "redriveCount": [{"numeric": [">", 0]}]},
-        ],
-    }
-
-
 def matches_pattern(pattern: dict[str, Any], detail: dict[str, Any]) -> bool:
-    """EventBridge matching for the operators ``rule_detail_pattern`` uses: value lists (any equal),
+    """EventBridge matching for the operators the rule's pattern uses: value lists (any equal),
     ``{"numeric": [">", n]}`` and ``$or`` (any branch matches); every other field must match (AND)."""
     for field, condition in pattern.items():
         if field == "$or":
@@ -135,7 +122,7 @@ class StatusChangeBus:
         return (
             event["source"] == "aws.states"
             and event["detail-type"] == DETAIL_TYPE
-            and matches_pattern(rule_detail_pattern(self.state_machine_arn), event["detail"])
+            and matches_pattern(status_change_detail(self.state_machine_arn), event["detail"])
         )
 
     def publish(self, event: dict[str, Any]) -> None:
@@ -195,8 +182,13 @@ def publish_status_change(execution: Any) -> None:
 
 
 def _install_hook() -> None:
-    """Publish when moto's interpreter ends an execution (its one place that sets the final status)."""
+    """Publish when moto's interpreter ends an execution (its one place that sets the final status), and
+    when the local StopExecution or RedriveExecution changes one (``local.sfn_lifecycle``)."""
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    from local import sfn_lifecycle
+
+    sfn_lifecycle.status_changed = publish_status_change
 
     original = BaseExecutionWorkerCommunication.terminated
     if getattr(original, "_vpr_events", False):
@@ -204,9 +196,9 @@ def _install_hook() -> None:
 
     @functools.wraps(original)
     def terminated(self: Any) -> None:
-        from local.sfn_lifecycle import ends_the_execution
-
-        ends = ends_the_execution(self)  # not after StopExecution (it published), nor a replaced worker
+        ends = sfn_lifecycle.ends_the_execution(
+            self
+        )  # not after StopExecution (it published), nor a replaced worker
         original(self)
         if ends:
             publish_status_change(self.execution)

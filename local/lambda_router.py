@@ -5,6 +5,10 @@ mechanism): it maps the function name or ARN to a registered handler, runs it, a
 does — ``StatusCode 200`` and the JSON payload, or ``FunctionError: Unhandled`` with
 ``{"errorType": <exception class name>, "errorMessage": ...}`` — so the state machine's Retry and Catch
 see the same error names as on AWS. An unregistered name fails with ResourceNotFoundException.
+
+Every registered handler runs with its function's name in ``current_function()`` (a context variable),
+however it is reached: through Invoke (the state machine), the API emulator or the EventBridge stand-in.
+The call recorder (``local.call_recorder``) attributes each AWS call to the function making it with it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -28,6 +33,30 @@ from botocore.response import StreamingBody
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
 _EVENT = "before-call.lambda.Invoke"
 _UNIQUE_ID = "vpr-local-lambda-router"
+
+_current_function: ContextVar[str | None] = ContextVar("vpr_current_function", default=None)
+
+
+def current_function() -> str | None:
+    """The name of the function whose handler is running in this context (None: none is)."""
+    return _current_function.get()
+
+
+def running_as(function_name: str, handler: LambdaHandler) -> LambdaHandler:
+    """``handler``, run with ``function_name`` as ``current_function()``."""
+    if getattr(handler, "_vpr_function", None) == function_name:
+        return handler
+
+    def run(event: dict[str, Any], context: Any) -> Any:
+        token = _current_function.set(function_name)
+        try:
+            return handler(event, context)
+        finally:
+            _current_function.reset(token)
+
+    run._vpr_function = function_name  # type: ignore[attr-defined]
+    run.__wrapped__ = handler  # type: ignore[attr-defined]
+    return run
 
 
 @dataclass
@@ -83,27 +112,47 @@ class LambdaRouter:
 
     def __init__(self) -> None:
         self._handlers: dict[str, LambdaHandler] = {}
+        self._limits: dict[str, tuple[int, int]] = {}
+        self._previous: LambdaRouter | None = None
         self._lock = threading.Lock()
         self.invocations: dict[str, int] = {}
 
-    def register(self, function_name: str, handler: LambdaHandler) -> None:
+    def register(
+        self, function_name: str, handler: LambdaHandler, timeout_seconds: int = 900, memory_mb: int = 256
+    ) -> None:
+        """Serve ``function_name`` with ``handler``; invocations get a context with these limits."""
         with self._lock:
-            self._handlers[function_name] = handler
+            self._handlers[function_name] = running_as(function_name, handler)
+            self._limits.setdefault(function_name, (timeout_seconds, memory_mb))
+
+    def context_for(self, function_name: str) -> LocalLambdaContext:
+        """A fresh Lambda context for one invocation of ``function_name`` (its timeout and memory)."""
+        timeout, memory = self._limits.get(function_name, (900, 256))
+        return LocalLambdaContext(
+            function_name=function_name, timeout_seconds=timeout, memory_limit_in_mb=memory
+        )
 
     def handler_for(self, function_name: str) -> LambdaHandler | None:
         with self._lock:
             return self._handlers.get(function_name)
 
     def install(self) -> None:
-        """Route this process's Lambda Invoke calls to this router (one router is active at a time)."""
+        """Route this process's Lambda Invoke calls to this router (one router is active at a time).
+
+        Routers nest: ``uninstall`` gives the routing back to the one active before (a test's own
+        router must not leave a running local runtime without its functions).
+        """
         global _active_router
         _hook_botocore()
+        if _active_router is not self:
+            self._previous = _active_router
         _active_router = self
 
     def uninstall(self) -> None:
         global _active_router
         if _active_router is self:
-            _active_router = None
+            _active_router = self._previous
+            self._previous = None
 
     def _on_invoke(self, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         # url_path is /2015-03-31/functions/{FunctionName}/invocations, the name URL-encoded.
@@ -122,7 +171,7 @@ class LambdaRouter:
         event = json.loads(body.decode() if isinstance(body, bytes) else body)
         result: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
         try:
-            payload = handler(event, LocalLambdaContext(function_name=name))
+            payload = handler(event, self.context_for(name))
         except Exception as error:
             payload = {
                 "errorType": type(error).__name__,

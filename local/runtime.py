@@ -4,7 +4,12 @@
   S3, DynamoDB and Step Functions; its Step Functions runs ``statemachine/vpr.asl.json`` with its real
   ASL interpreter.
 - Every handler (API, workflow tasks, projector) runs as an in-process callable (``LambdaRouter``),
-  reached through the same AWS calls as on AWS: ``AWS_ENDPOINT_URL`` points them at moto.
+  reached through the same AWS calls as on AWS: ``AWS_ENDPOINT_URL`` points them at moto. The
+  functions, their handlers, limits, environment variable names and the ASL's substitutions come from
+  ``stacks/registry.py``, the list the CDK stack deploys; each function sees only its own ``VPR_*``
+  settings (``function_settings``).
+- ``local.call_recorder``'s hooks are installed first, so a test can record every AWS call and the
+  function that made it (``tests/infra/test_infra_permissions.py``).
 - The job view table lives in moto's DynamoDB; status-change events reach the projector handler as
   EventBridge delivers them (``local.eventbridge``); every Step Functions API call is counted, and with
   ``VPR_AWS_QUOTAS=documented`` throttled by AWS's documented token buckets (``local.quotas``).
@@ -35,42 +40,52 @@ from pathlib import Path
 from typing import Any
 
 from local import ROOT, sfn_lifecycle
+from local.call_recorder import EVENT_RULE, AwsCall, tag_state_machine_client
+from local.call_recorder import install_hooks as install_call_hooks
+from local.call_recorder import record as record_call
 from local.eventbridge import StatusChangeBus
-from local.lambda_router import LambdaHandler, LambdaRouter, LocalLambdaContext
+from local.lambda_router import LambdaHandler, LambdaRouter
 from local.quotas import StepFunctionsMeter
+from stacks.naming import Naming
+from stacks.registry import (
+    FUNCTIONS,
+    JOB_VIEW_TABLE,
+    POWERTOOLS_ENVIRONMENT,
+    PROJECTOR,
+    FunctionSpec,
+    definition_substitutions,
+    task_functions,
+)
 
 ASL_PATH = ROOT / "statemachine" / "vpr.asl.json"
 SAMPLE_PROFILES_PATH = Path(__file__).with_name("sample_profiles.json")
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-ENV_NAME = "local"
-
-#: The workflow tasks and the handler modules behind them (same handler strings as the CDK stack).
-TASKS = {
-    "Validate": "validate",
-    "Plan": "plan",
-    "Generate": "generate",
-    "WriteSection": "section",  # the Map's item task (sections mode)
-    "Assemble": "assemble",
-    "Store": "store",
-}
+#: Local resource names, made as on AWS (``stacks/naming.py``): ``careervp-vpr-<what>-local``.
+NAMING = Naming("local")
 
 
-def resource_name(what: str) -> str:
-    return f"careervp-vpr-{what}-{ENV_NAME}"
+def function_arn(key: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{NAMING.function(key)}"
 
 
-def function_arn(what: str) -> str:
-    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{resource_name(what)}"
-
-
-def render_definition(asl_text: str, function_arns: dict[str, str]) -> str:
-    """Fill the ASL's ``${XFunctionArn}`` placeholders, as CDK's definition_substitutions does on AWS."""
-    for state, arn in function_arns.items():
-        asl_text = asl_text.replace("${" + state + "FunctionArn}", arn)
+def render_definition(asl_text: str, substitutions: dict[str, str]) -> str:
+    """Fill the ASL's ``${...}`` placeholders, as CloudFormation fills the stack's DefinitionSubstitutions."""
+    for name, value in substitutions.items():
+        asl_text = asl_text.replace("${" + name + "}", value)
     if "${" in asl_text:
         raise ValueError("vpr.asl.json has a placeholder the local runtime does not fill")
     return asl_text
+
+
+@dataclass(frozen=True)
+class LocalFunction:
+    """One function as the local runtime serves it: the registry's entry, its name, its environment."""
+
+    spec: FunctionSpec
+    name: str
+    environment: dict[str, str | None]
+    """The variables the function gets (``spec.environment_names``); None: not set in this process."""
 
 
 def free_port() -> int:
@@ -129,7 +144,9 @@ def _reuse_interpreter_lambda_client() -> None:
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
         key = (region, service)
         if key not in clients:
-            clients[key] = original(region=region, service=service, state_credentials=state_credentials)
+            client = original(region=region, service=service, state_credentials=state_credentials)
+            tag_state_machine_client(client)  # its calls are the state machine's (local.call_recorder)
+            clients[key] = client
         return clients[key]
 
     boto_client_for._vpr_cached = True  # type: ignore[attr-defined]
@@ -216,6 +233,10 @@ class LocalRuntime:
         self.endpoints: Endpoints | None = None
         self.sfn_meter = StepFunctionsMeter()
         self.events: StatusChangeBus | None = None
+        self.functions: dict[str, LocalFunction] = {}
+        """What this runtime serves, per registry key (tests compare it with the synthesized stack)."""
+        self.definition_substitutions: dict[str, str] = {}
+        self._function_settings: dict[str, tuple[Any, Any]] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> LocalRuntime:
@@ -223,6 +244,7 @@ class LocalRuntime:
 
         from moto.server import ThreadedMotoServer
 
+        install_call_hooks()  # before any client exists: clients copy their session's handlers
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access lines
         # moto's ASL interpreter logs every failed state with its whole cause (a stack trace) at each
         # level of the state tree: kilobytes per expected failure such as CvNotFound. Jobs' outcomes are
@@ -234,10 +256,10 @@ class LocalRuntime:
         aws_url = f"http://{host}:{port}"
         self.endpoints = Endpoints(
             aws=aws_url,
-            state_machine_arn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{resource_name('workflow')}",
-            results_bucket=resource_name("results"),
-            profile_table=resource_name("profiles"),
-            job_view_table=resource_name("jobs"),
+            state_machine_arn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{NAMING.state_machine}",
+            results_bucket=NAMING.resource("results"),
+            profile_table=NAMING.profile_table,
+            job_view_table=NAMING.job_view_table,
         )
         self._configure_environment()
         self._install_quotas()
@@ -295,7 +317,11 @@ class LocalRuntime:
 
     # --- configuration -----------------------------------------------------------------------------
     def environment(self) -> dict[str, str]:
-        """What the handlers' environment holds locally: the same VPR_* settings the CDK stack sets."""
+        """This process's environment: where the local AWS is, and the locations the stack would set.
+
+        The process holds the union; each function sees only its own ``VPR_*`` settings
+        (``function_settings``), as each has its own environment on AWS.
+        """
         assert self.endpoints is not None
         env = {
             "AWS_ENDPOINT_URL": self.endpoints.aws,
@@ -303,21 +329,28 @@ class LocalRuntime:
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
-            "VPR_STATE_MACHINE_ARN": self.endpoints.state_machine_arn,
-            "VPR_RESULTS_BUCKET": self.endpoints.results_bucket,
-            "VPR_PROFILE_TABLE": self.endpoints.profile_table,
-            "VPR_JOB_VIEW_TABLE": self.endpoints.job_view_table,
-            "POWERTOOLS_SERVICE_NAME": "vpr",
-            "POWERTOOLS_METRICS_NAMESPACE": "CareerVP/Vpr",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            # As in the stack: were tracing on, no return value or error message would reach it.
-            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
-            "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
-            "POWERTOOLS_METRICS_DISABLED": "true",
+            **self.resource_settings(),
+            **POWERTOOLS_ENVIRONMENT,
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
         }
         env.update(self.extra_env)
         return env
+
+    def resource_settings(self) -> dict[str, str]:
+        """The ``VPR_*`` locations the stack sets from its resources, with this runtime's values.
+
+        The registry's other variables (generator, model, key, identity, CORS) keep whatever this
+        process's environment says, as a developer configures them.
+        """
+        assert self.endpoints is not None
+        return {
+            "VPR_STATE_MACHINE_ARN": self.endpoints.state_machine_arn,
+            "VPR_RESULTS_BUCKET": self.endpoints.results_bucket,
+            "VPR_PROFILE_TABLE": self.endpoints.profile_table,
+            JOB_VIEW_TABLE: self.endpoints.job_view_table,
+        }
 
     def _configure_environment(self) -> None:
         os.environ.update(self.environment())
@@ -332,18 +365,63 @@ class LocalRuntime:
         get_settings.cache_clear()
         reset_clients()
 
+    def function_settings(self, key: str) -> Any:
+        """The settings function ``key`` sees: the process's, without the registry's variables it lacks.
+
+        A ``VPR_*`` variable the stack gives some function but not this one reads as its default here,
+        as it would on AWS, so a function that needs a setting it is not given fails locally too.
+        """
+        from vpr.settings import Settings, environment_settings
+
+        process = environment_settings()
+        cached = self._function_settings.get(key)
+        if cached is not None and cached[0] is process:
+            return cached[1]
+        bound = {name for spec in FUNCTIONS.values() for name in spec.settings_environment}
+        hidden = bound - set(FUNCTIONS[key].settings_environment)
+        fields = {name.removeprefix("VPR_").lower() for name in hidden}
+        scoped = process.model_copy(update={f: Settings.model_fields[f].default for f in sorted(fields)})
+        self._function_settings[key] = (process, scoped)
+        return scoped
+
+    def _as_function(self, spec: FunctionSpec, handler: LambdaHandler) -> LambdaHandler:
+        """``handler`` run with the settings of ``spec``'s function (``function_settings``)."""
+        from vpr.settings import scoped_settings
+
+        @functools.wraps(handler)
+        def run(event: dict[str, Any], context: Any) -> Any:
+            with scoped_settings(self.function_settings(spec.key)):
+                return handler(event, context)
+
+        return run
+
     def _register_handlers(self) -> None:
+        """One in-process function per entry of ``stacks/registry.py``, as the stack deploys them."""
         import importlib
 
-        for what in ("submit", "status", "cancel", "retry", "projector"):
-            self.router.register(resource_name(what), importlib.import_module(f"handlers.{what}").handler)
-        for state, what in TASKS.items():
-            handler = importlib.import_module(f"handlers.{what}").handler
-            self.router.register(resource_name(what), report_task_failures(state, handler))
+        for spec in FUNCTIONS.values():
+            module, _, attribute = spec.handler.rpartition(".")
+            handler = getattr(importlib.import_module(module), attribute)
+            if spec.task_states:
+                handler = report_task_failures("/".join(spec.task_states), handler)
+            name = NAMING.function(spec.key)
+            environment = {n: os.environ.get(n) for n in spec.environment_names}
+            self.functions[spec.key] = LocalFunction(spec, name, environment)
+            self.router.register(name, self._as_function(spec, handler), spec.timeout_seconds, spec.memory_mb)
+
+    def handler_for(self, key: str) -> LambdaHandler | None:
+        """The handler of function ``key`` (``submit``, ``status``, ...), as the API emulator calls it."""
+        return self.router.handler_for(NAMING.function(key))
+
+    def task_handler(self, task: str) -> LambdaHandler:
+        """The handler behind a workflow task state (``Generate``, ``WriteSection``, ...)."""
+        handler = self.handler_for(task_functions()[task])
+        assert handler is not None, task
+        return handler
 
     def override_task(self, task: str, handler: LambdaHandler) -> Callable[[], None]:
         """Serve a workflow task with another callable (tests inject failures); returns the undo."""
-        name = resource_name(TASKS[task])
+        name = NAMING.function(task_functions()[task])
         original = self.router.handler_for(name)
         self.router.register(name, handler)
 
@@ -367,10 +445,13 @@ class LocalRuntime:
             BillingMode="PAY_PER_REQUEST",
         )
         self.create_job_view_table()
-        self.create_state_machine(resource_name("workflow"), {s: function_arn(t) for s, t in TASKS.items()})
+        self.definition_substitutions = definition_substitutions(
+            {key: function_arn(key) for key in FUNCTIONS}
+        )
+        self.create_state_machine(NAMING.state_machine, self.definition_substitutions)
 
     def create_job_view_table(self) -> None:
-        """The job view (as in stacks/vpr_stack.py: key ``job_id``, on demand, TTL on ``expires_at``)."""
+        """The job view (as in stacks/job_view.py: key ``job_id``, on demand, TTL on ``expires_at``)."""
         import boto3
 
         assert self.endpoints is not None
@@ -406,12 +487,15 @@ class LocalRuntime:
     def _start_events(self) -> None:
         """The EventBridge rule: this state machine's status changes → the projector function."""
         assert self.endpoints is not None
-        name = resource_name("projector")
+        name = NAMING.function(PROJECTOR)
 
         def deliver(event: dict[str, Any]) -> Any:
             handler = self.router.handler_for(name)
             assert handler is not None
-            result = handler(event, LocalLambdaContext(function_name=name))
+            record_call(
+                AwsCall(EVENT_RULE, "lambda", "Invoke", {"FunctionName": name, "InvocationType": "Event"})
+            )
+            result = handler(event, self.router.context_for(name))
             self.prune_finished_executions()  # an execution just finished: keep memory bounded
             return result
 
@@ -440,14 +524,14 @@ class LocalRuntime:
                 dropped += 1
         return dropped
 
-    def create_state_machine(self, name: str, function_arns: dict[str, str]) -> str:
+    def create_state_machine(self, name: str, substitutions: dict[str, str]) -> str:
         import boto3
 
-        definition = render_definition(ASL_PATH.read_text(), function_arns)
+        definition = render_definition(ASL_PATH.read_text(), substitutions)
         response = boto3.client("stepfunctions").create_state_machine(
             name=name,
             definition=definition,
-            roleArn=f"arn:aws:iam::{ACCOUNT}:role/{resource_name('workflow-role')}",
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/{NAMING.resource('workflow-role')}",
             type="STANDARD",
         )
         return response["stateMachineArn"]

@@ -62,6 +62,16 @@ CLIENT_TOKEN_LIFETIME = datetime.timedelta(minutes=15)
 #: How long a StopExecution waits for an execution whose program just ended to show its final status.
 SETTLE_SECONDS = 5.0
 
+
+def _no_listener(_execution: Any) -> None:
+    return None
+
+
+#: Called with an execution whose status this module has just changed (StopExecution ended it,
+#: RedriveExecution restarted it). ``local.eventbridge`` sets it when its bus starts, to send the
+#: status-change event (so this module needs no import of it).
+status_changed: Callable[[Any], None] = _no_listener
+
 _lock = threading.RLock()  # one redrive or stop at a time: a check and its change are atomic
 _executions: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()  # ARN -> execution
 
@@ -131,8 +141,6 @@ def stop(execution: Any, error: str | None, cause: str | None) -> datetime.datet
     """End a running execution now (ABORTED); an ended one is left as it is. Returns its stop date."""
     from moto.stepfunctions.parser.api import ExecutionStatus
 
-    from local import eventbridge
-
     env = execution.exec_worker.env if execution.exec_worker is not None else None
     with _lock:
         if env is None:
@@ -149,7 +157,7 @@ def stop(execution: Any, error: str | None, cause: str | None) -> datetime.datet
                 execution.cause = cause or None
     if running:
         _close_history(env.event_manager, error, cause)
-        eventbridge.publish_status_change(execution)
+        status_changed(execution)
         return execution.stop_date
     # The program has just ended: wait (briefly) for its final status, so a read after this sees it.
     deadline = time.monotonic() + SETTLE_SECONDS
@@ -239,8 +247,6 @@ def redrive(execution: Any, client_token: str | None) -> datetime.datetime:
     """Restart ``execution`` from its unsuccessful state (see the module docstring). Returns redriveDate."""
     from moto.stepfunctions.parser.api import ExecutionStatus
 
-    from local import eventbridge
-
     with _lock:
         state = lifecycle(execution)
         tokens = state.client_tokens or {}
@@ -268,7 +274,7 @@ def redrive(execution: Any, client_token: str | None) -> datetime.datetime:
         worker = _redrive_worker(execution, definition, start_at, state_input, previous_env, history)
         execution.exec_worker = state.current_worker = worker
         worker.start()
-    eventbridge.publish_status_change(execution)
+    status_changed(execution)
     return now
 
 
@@ -432,9 +438,10 @@ def _describe_with_redrive(original: Callable[[Any], Any]) -> Callable[[Any], An
 
     @functools.wraps(original)
     def describe_execution(self: Any) -> Any:
-        result = original(self)
-        execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
-        fields = redrive_fields(execution)
+        with _lock:  # one snapshot: not the status before a redrive and its count after it
+            result = original(self)
+            execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
+            fields = redrive_fields(execution)
         extra = {k: v for k, v in fields.items() if v is not None}
         if _status(execution) == "TIMED_OUT" and execution.stop_date is not None:
             extra["stopDate"] = execution.stop_date  # moto leaves it out for TIMED_OUT

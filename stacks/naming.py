@@ -54,6 +54,10 @@ class Naming:
         return self.resource("profiles")
 
     @property
+    def job_view_table(self) -> str:
+        return self.resource("jobs")
+
+    @property
     def anthropic_secret(self) -> str:
         return self.resource("anthropic-api-key")
 

@@ -6,6 +6,11 @@ function of every synthesized template, finds its code asset in the cloud assemb
 (boto3, botocore and aws-lambda-powertools among them) is in the asset at exactly the pinned version,
 that version is the one installed where the tests run, and no function has a layer that could shadow
 it. Prints the asset's size, unzipped and zipped, and the share of the AWS libraries in it.
+
+It also checks what the SAM CLI needs to run a function of the synthesized template
+(``sam local invoke -t cdk.out/<stack>.template.json <logical id>``): each function's ``aws:asset:path``
+metadata names its code asset directory in the cloud assembly, ``aws:asset:property`` is ``Code``, and
+that directory holds the function's handler module (README, Deploy, "The template with the SAM CLI").
 """
 
 from __future__ import annotations
@@ -80,6 +85,28 @@ def function_assets(template: dict, cdk_out: Path) -> dict[str, tuple[Path | Non
     return out
 
 
+def sam_problems(template: dict, cdk_out: Path) -> list[str]:
+    """What would stop ``sam local invoke`` from finding a function's code in the cloud assembly."""
+    problems = []
+    for logical_id, resource in template.get("Resources", {}).items():
+        if resource["Type"] != "AWS::Lambda::Function":
+            continue
+        metadata = resource.get("Metadata", {})
+        asset_path = metadata.get("aws:asset:path")
+        if metadata.get("aws:asset:property") != "Code" or not asset_path:
+            problems.append(
+                f"{logical_id}: no aws:asset:path/aws:asset:property Code metadata for the SAM CLI"
+            )
+            continue
+        key = resource["Properties"].get("Code", {}).get("S3Key", "")
+        if isinstance(key, str) and asset_path != f"asset.{key.removesuffix('.zip')}":
+            problems.append(f"{logical_id}: aws:asset:path {asset_path} is not its code asset ({key})")
+        module = resource["Properties"]["Handler"].rsplit(".", 1)[0].replace(".", "/") + ".py"
+        if not (cdk_out / asset_path / module).is_file():
+            problems.append(f"{logical_id}: {asset_path}/{module} (its handler) is not in {cdk_out}")
+    return problems
+
+
 def sizes(asset: Path, dists: list[str]) -> tuple[int, int, int]:
     """(unzipped bytes, zipped bytes, unzipped bytes of ``dists``' files), measured on the directory."""
     files = [p for p in asset.rglob("*") if p.is_file()]
@@ -116,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 problems.append(f"{logical_id}: code asset not found in {args.cdk_out} (bundling skipped?)")
             else:
                 assets.add(asset)
+        problems += sam_problems(template, args.cdk_out)
     for asset in sorted(assets):
         report = check_asset(asset, pins)
         problems += [f"{asset.name}: {p}" for p in report.problems]

@@ -69,18 +69,6 @@ export function jobPath(jobId) {
   return "/api/vpr/" + jobRef(jobId);
 }
 
-/** The report's Markdown twin: the status's own link when it gives one, else the .json key as .md. */
-export function markdownUrl(status) {
-  if (status.markdown_url) return status.markdown_url;
-  try {
-    const url = new URL(status.result_url);
-    url.pathname = url.pathname.replace(/\.json$/, ".md");
-    return url.toString();
-  } catch {
-    return null;
-  }
-}
-
 async function call(url, options) {
   let response;
   try {

@@ -1,8 +1,8 @@
 // The job seeker's page: reads the form, checks it, submits, follows the job, shows the report.
 // Network calls live in api.js, drawing in render.js, the checks in checks.js.
 
-import { VprApi, markdownUrl, newIdempotencyKey, readProblem } from "./api.js";
-import { checkRequest } from "./checks.js";
+import { VprApi, newIdempotencyKey, readProblem } from "./api.js";
+import { checkRequest, kept } from "./checks.js";
 import * as render from "./render.js";
 
 const form = document.getElementById("application");
@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
 
 let lastPayload = null;
 let following = 0; // bumps on every submission: an older job's polling loop stops
-let current = null; // the job on screen: {client, jobId}, for Cancel and Retry
+let current = null; // the job on screen: {client, jobId, language}, for Cancel and Retry
 
 // --- settings: the API base URL persists; the token stays in this tab only ---------------------------
 $("api-base").value = localStorage.getItem("vpr.apiBase") || "";
@@ -56,23 +56,23 @@ function cvSource() {
 }
 
 function lines(id) {
-  return $(id).value.split("\n").map((line) => line.trim()).filter(Boolean);
+  return $(id).value.split("\n").map(kept).filter(Boolean);
 }
 
 /** The request body, or {problems} when the CV box does not even parse. */
 function readForm() {
   const posting = {
-    company_name: $("company").value.trim(),
-    role_title: $("role").value.trim(),
+    company_name: kept($("company").value),
+    role_title: kept($("role").value),
     responsibilities: lines("responsibilities"),
     requirements: lines("requirements"),
     language: $("language").value,
   };
-  if ($("description").value.trim()) posting.description = $("description").value.trim();
+  if (kept($("description").value)) posting.description = kept($("description").value);
   const payload = { application_id: $("application-id").value.trim(), job_posting: posting };
   if ($("user-id").value.trim()) payload.user_id = $("user-id").value.trim();
   payload.gap_responses = [...gaps.querySelectorAll(".gap-row")]
-    .map((row) => ({ question: row.querySelector("input").value.trim(), answer: row.querySelector("textarea").value.trim() }))
+    .map((row) => ({ question: kept(row.querySelector("input").value), answer: kept(row.querySelector("textarea").value) }))
     .filter((gap) => gap.question || gap.answer);
   if (cvSource() === "inline") {
     try {
@@ -115,7 +115,7 @@ $("cancel-job").addEventListener("click", async () => {
 
 $("retry-job").addEventListener("click", async () => {
   if (!current) return;
-  const { client, jobId } = current;
+  const { client, jobId, language } = current;
   $("retry-job").disabled = true;
   try {
     const answer = await client.retry(jobId);
@@ -123,7 +123,7 @@ $("retry-job").addEventListener("click", async () => {
       render.showRefusal(view, answer.problem);
       return;
     }
-    await follow(client, jobId); // the same job, running again
+    await follow(client, jobId, language); // the same job, running again (its finished sections kept)
   } finally {
     $("retry-job").disabled = false;
   }
@@ -143,7 +143,7 @@ async function submit(payload, idempotencyKey) {
     }
     render.clearFieldErrors(form);
     lastPayload = payload;
-    await follow(client, answer.body.job_id);
+    await follow(client, answer.body.job_id, payload.job_posting.language);
   } finally {
     $("submit").disabled = false;
   }
@@ -162,9 +162,9 @@ function showFailure(status) {
   render.showJobError(view, readProblem(status));
 }
 
-async function follow(client, jobId) {
+async function follow(client, jobId, language) {
   const mine = ++following;
-  current = { client, jobId };
+  current = { client, jobId, language };
   render.showJob(view, { jobId, consoleHref: consoleHref(client, jobId) });
   while (mine === following) {
     const answer = await client.status(jobId);
@@ -188,12 +188,17 @@ async function follow(client, jobId) {
       await showReport(client, status);
       return;
     }
+    // Sections mode: each section as it is written, the rest as placeholders. A status without a
+    // plan (queued, or Store's last moment) leaves what is already on screen.
+    render.showProgress(view, status, language);
     await sleep(answer.retryAfter);
   }
 }
 
 async function showReport(client, status) {
-  const links = { json: status.result_url, markdown: markdownUrl(status), expiresAt: status.result_expires_at };
+  // Both links are presigned by the status for their own key (the .md is signed separately: a .json
+  // signature does not cover it on AWS); a missing Markdown file gives no link.
+  const links = { json: status.result_url, markdown: status.result_markdown_url, expiresAt: status.result_expires_at };
   const answer = await client.report(status.result_url);
   if (!answer.ok || !answer.body) {
     render.showReportUnavailable(view, "The report is ready but could not be loaded here; open it with the links.");

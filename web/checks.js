@@ -7,23 +7,32 @@ const IDENTIFIER = /^[A-Za-z0-9_.-]+$/;
 const MAX_BODY_BYTES = 64 * 1024;
 const LANGUAGES = ["en", "he"];
 
-/** Length as the API counts it: Unicode code points after NFC and trimming. */
+/** The characters the API strips as blank (BLANK_CHARACTERS in lambdas/vpr/models/text.py). */
+const BLANK = "[\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028-\\u2029\\u202f\\u205f\\u3000\\ufeff]";
+const EDGE_BLANKS = new RegExp(`^${BLANK}+|${BLANK}+$`, "g");
+
+/** A text as the API keeps it: NFC-normalized, blanks stripped. The page sends texts this way. */
+export function kept(value) {
+  return value.normalize("NFC").replace(EDGE_BLANKS, "");
+}
+
+/** Length as the API bounds it: Unicode code points as sent, and again as kept. */
 export function textLength(value) {
-  return [...value.normalize("NFC").trim()].length;
+  return Math.max([...value].length, [...kept(value)].length);
 }
 
 function requiredText(problems, field, value, max) {
   const length = textLength(value || "");
-  if (length === 0) problems.push({ field, message: "Required." });
+  if (!kept(value || "")) problems.push({ field, message: "Required." });
   else if (length > max) problems.push({ field, message: `At most ${max} characters (now ${length}).` });
 }
 
 function optionalText(problems, field, value, max) {
-  if (value !== undefined && value !== null && textLength(value) > 0) requiredText(problems, field, value, max);
+  if (value !== undefined && value !== null && kept(value)) requiredText(problems, field, value, max);
 }
 
 function identifier(problems, field, value, required) {
-  const text = (value || "").trim();
+  const text = value || ""; // exact, as the API takes it: the page trims ids before sending
   if (!text) {
     if (required) problems.push({ field, message: "Required." });
     return;
@@ -36,7 +45,7 @@ function textList(problems, field, items, itemMax, maxItems) {
   if (items.length > maxItems) problems.push({ field, message: `At most ${maxItems} items (now ${items.length}).` });
   items.forEach((item, i) => {
     const length = textLength(item);
-    if (length === 0) problems.push({ field: `${field}.${i}`, message: "Empty." });
+    if (!kept(item)) problems.push({ field: `${field}.${i}`, message: "Empty." });
     else if (length > itemMax) problems.push({ field: `${field}.${i}`, message: `At most ${itemMax} characters (now ${length}).` });
   });
 }
@@ -56,7 +65,7 @@ export function checkRequest(payload) {
   if (!LANGUAGES.includes(posting.language)) {
     problems.push({ field: "job_posting.language", message: "Choose English or Hebrew." });
   }
-  const hasDescription = posting.description && textLength(posting.description) > 0;
+  const hasDescription = posting.description && kept(posting.description);
   if (!(posting.requirements || []).length && !hasDescription) {
     // The API names the posting as a whole; the page shows it under requirements and description.
     problems.push({ field: "job_posting", message: "List at least one requirement, or give a description." });

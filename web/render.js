@@ -12,6 +12,7 @@ const HEADINGS = {
     keywords: "Keywords",
     columns: ["Requirement", "Evidence", "Alignment", "Impact potential"],
     transferable: "Transferable skills",
+    pending: "Being written…",
   },
   he: {
     executive_summary: "תקציר מנהלים",
@@ -23,6 +24,7 @@ const HEADINGS = {
     keywords: "מילות מפתח",
     columns: ["דרישה", "ראיה", "התאמה", "פוטנציאל השפעה"],
     transferable: "כישורים מועברים",
+    pending: "בכתיבה…",
   },
 };
 
@@ -134,17 +136,43 @@ export function showJobError(view, problem) {
     el("p", { class: "error-message", text: problem.message }),
     problem.code ? el("p", { class: "error-code" }, "code: ", el("code", { text: problem.code })) : null,
   );
+  const report = view.querySelector("#report");
+  if (report.dataset.progress) {
+    report.replaceChildren(); // a draft of a failed job would promise sections that will not come
+    delete report.dataset.progress;
+  }
   view.querySelector("#new-version").hidden = false;
 }
 
 // --- the report ----------------------------------------------------------------------------------------
 
+/** The report's sections in reading order, and which planned sections write each of them
+ *  (lambdas/vpr/sections/models.py SECTION_FIELDS). */
+const REPORT_ORDER = ["executive_summary", "evidence_matrix", "differentiators", "gap_strategies", "cultural_fit", "talking_points", "keywords"];
+const SECTION_FIELDS = {
+  summary: ["executive_summary"],
+  evidence: ["evidence_matrix", "gap_strategies"],
+  differentiators: ["differentiators"],
+  culture: ["cultural_fit"],
+  interview: ["talking_points"],
+  keywords: ["keywords"],
+};
+const PENDING_ROW = Symbol("pending row");
+
+const asArray = (value) => (Array.isArray(value) ? value : []);
+
 function list(items, ordered = false) {
-  return el(ordered ? "ol" : "ul", {}, ...(items || []).map((item) => el("li", { text: item })));
+  return el(ordered ? "ol" : "ul", {}, ...asArray(items).map((item) => el("li", { text: item })));
 }
 
-function section(key, heading, ...content) {
-  return el("section", { class: "report-section", "data-section": key }, el("h3", { text: heading }), ...content);
+function placeholder(words) {
+  return el("p", { class: "placeholder", text: words.pending });
+}
+
+function section(key, heading, state, ...content) {
+  const attrs = { class: `report-section ${state}`, "data-section": key, "data-state": state };
+  if (state !== "ready") attrs["aria-busy"] = "true";
+  return el("section", attrs, el("h3", { text: heading }), ...content);
 }
 
 function evidenceTable(rows, words) {
@@ -153,56 +181,108 @@ function evidenceTable(rows, words) {
     "tbody",
     {},
     ...rows.map((row) =>
-      el(
-        "tr",
-        {},
-        el("td", { text: row.requirement }),
-        el("td", { text: row.evidence }),
-        el("td", { class: `score score-${String(row.alignment_score).toLowerCase()}`, text: row.alignment_score }),
-        el("td", { text: row.impact_potential }),
-      ),
+      row === PENDING_ROW
+        ? el("tr", { class: "pending-row" }, el("td", { colspan: 4, class: "placeholder", text: words.pending }))
+        : el(
+            "tr",
+            {},
+            el("td", { text: row.requirement }),
+            el("td", { text: row.evidence }),
+            el("td", { class: `score score-${String(row.alignment_score).toLowerCase()}`, text: row.alignment_score }),
+            el("td", { text: row.impact_potential }),
+          ),
     ),
   );
   return el("table", { id: "evidence-matrix", class: "evidence" }, head, body);
 }
 
-export function showReport(view, report, links) {
-  const language = report.language === "he" ? "he" : "en";
-  const words = HEADINGS[language];
+/** The report's sections from (some of) its fields; ``pending[field]``: sections still writing it. */
+function reportSections(report, words, pending = {}) {
+  const content = {
+    executive_summary: () => [el("p", { text: report.executive_summary })],
+    evidence_matrix: () => [evidenceTable(asArray(report.evidence_matrix), words)],
+    differentiators: () => [list(report.differentiators)],
+    gap_strategies: () =>
+      asArray(report.gap_strategies).map((gap) =>
+        el(
+          "div",
+          { class: "gap" },
+          el("h4", { text: gap.gap }),
+          el("p", { text: gap.mitigation_approach }),
+          asArray(gap.transferable_skills).length
+            ? el("p", { class: "skills", text: `${words.transferable}: ${asArray(gap.transferable_skills).join(", ")}` })
+            : null,
+        ),
+      ),
+    cultural_fit: () => [el("p", { text: report.cultural_fit })],
+    talking_points: () => [list(report.talking_points, true)],
+    keywords: () => [el("p", { class: "keywords", text: asArray(report.keywords).join(" · ") })],
+  };
+  return REPORT_ORDER.map((key) => {
+    const waiting = pending[key] > 0;
+    const has = Array.isArray(report[key]) ? report[key].some((item) => item !== PENDING_ROW) : Boolean(report[key]);
+    if (waiting && !has) return section(key, words[key], "pending", placeholder(words));
+    if (waiting && key === "gap_strategies") return section(key, words[key], "partial", ...content[key](), placeholder(words));
+    const rowsPending = key === "evidence_matrix" && asArray(report[key]).includes(PENDING_ROW);
+    return section(key, words[key], rowsPending ? "partial" : "ready", ...content[key]());
+  });
+}
+
+function reportContainer(view, language) {
   const container = view.querySelector("#report");
   container.setAttribute("lang", language);
   container.setAttribute("dir", language === "he" ? "rtl" : "ltr");
+  return container;
+}
+
+export function showReport(view, report, links) {
+  const language = report.language === "he" ? "he" : "en";
+  const words = HEADINGS[language];
+  const container = reportContainer(view, language);
+  delete container.dataset.progress;
   const meta = [
     `version ${report.version}`,
     `${report.word_count} words`,
     `written by ${report.generator?.name || "?"}${report.generator?.model ? ` (${report.generator.model})` : ""}`,
   ];
   if (report.verification) {
-    meta.push(report.verification.grounded ? "every claim found in your inputs" : `unsupported: ${report.verification.unsupported_claims.join(", ")}`);
+    meta.push(report.verification.grounded ? "every claim found in your inputs" : `unsupported: ${asArray(report.verification.unsupported_claims).join(", ")}`);
   }
-  container.replaceChildren(
-    el("p", { class: "report-meta", dir: "ltr", text: meta.join(" · ") }),
-    section("executive_summary", words.executive_summary, el("p", { text: report.executive_summary })),
-    section("evidence_matrix", words.evidence_matrix, evidenceTable(report.evidence_matrix || [], words)),
-    section("differentiators", words.differentiators, list(report.differentiators)),
-    section(
-      "gap_strategies",
-      words.gap_strategies,
-      ...(report.gap_strategies || []).map((gap) =>
-        el(
-          "div",
-          { class: "gap" },
-          el("h4", { text: gap.gap }),
-          el("p", { text: gap.mitigation_approach }),
-          gap.transferable_skills?.length ? el("p", { class: "skills", text: `${words.transferable}: ${gap.transferable_skills.join(", ")}` }) : null,
-        ),
-      ),
-    ),
-    section("cultural_fit", words.cultural_fit, el("p", { text: report.cultural_fit })),
-    section("talking_points", words.talking_points, list(report.talking_points, true)),
-    section("keywords", words.keywords, el("p", { class: "keywords", text: (report.keywords || []).join(" · ") })),
-  );
+  container.replaceChildren(el("p", { class: "report-meta", dir: "ltr", text: meta.join(" · ") }), ...reportSections(report, words));
   showLinks(view, links);
+}
+
+/**
+ * While a sections-mode job runs: the sections written so far (``sections_ready``), the others as
+ * placeholders, in report order. Returns false when the status lists no plan (nothing to draw yet).
+ */
+export function showProgress(view, status, language) {
+  const planned = asArray(status.sections_planned);
+  if (!planned.length) return false;
+  const ready = new Map(asArray(status.sections_ready).map((s) => [s.id, s.content || {}]));
+  const report = { evidence_matrix: [], gap_strategies: [] };
+  const pending = {};
+  for (const { id, kind } of planned) {
+    const fields = SECTION_FIELDS[kind] || [];
+    if (!ready.has(id)) {
+      for (const field of fields) pending[field] = (pending[field] || 0) + 1;
+      if (kind === "evidence") report.evidence_matrix.push(PENDING_ROW); // the rows keep their place
+      continue;
+    }
+    for (const field of fields) {
+      const value = ready.get(id)[field];
+      if (field === "evidence_matrix" || field === "gap_strategies") report[field].push(...asArray(value));
+      else report[field] = value;
+    }
+  }
+  const words = HEADINGS[language === "he" ? "he" : "en"];
+  const container = reportContainer(view, language === "he" ? "he" : "en");
+  container.dataset.progress = `${ready.size}/${planned.length}`;
+  container.replaceChildren(
+    el("p", { class: "report-meta", dir: "ltr", text: `draft: ${ready.size} of ${planned.length} sections written; the checked report follows` }),
+    ...reportSections(report, words, pending),
+  );
+  return true;
 }
 
 /** Only http(s) links are followed: a javascript: URL in an answer must never become clickable. */
@@ -218,7 +298,7 @@ export function showLinks(view, { json, markdown, expiresAt }) {
   view.querySelector("#report-links").replaceChildren(
     el("a", { id: "link-json", href: safeHref(json), target: "_blank", rel: "noopener noreferrer", text: "Report (JSON)" }),
     " ",
-    el("a", { id: "link-md", href: safeHref(markdown), target: "_blank", rel: "noopener noreferrer", text: "Report (Markdown)" }),
+    markdown ? el("a", { id: "link-md", href: safeHref(markdown), target: "_blank", rel: "noopener noreferrer", text: "Report (Markdown)" }) : null,
     expiresAt ? el("span", { class: "hint", text: ` links valid until ${expiresAt}` }) : null,
   );
   view.querySelector("#new-version").hidden = false;

@@ -23,6 +23,7 @@ from handlers.wiring import job_view
 from vpr.aws.jobview import SEQ_STORED, completed_update
 from vpr.errors import JobStopped
 from vpr.generation.guard import Check
+from vpr.sections.progress import planned_sections, ready_entry
 
 
 def redrive_count(event: dict[str, Any]) -> int:
@@ -42,14 +43,16 @@ def entering(stage: str, event: dict[str, Any]) -> None:
         logger.warning("Job view not updated", extra={"stage": stage, "error_type": type(error).__name__})
 
 
-def section_written(event: dict[str, Any]) -> None:
-    """A WriteSection item finished: "n of m sections written" for the status while generating."""
+def section_written(event: dict[str, Any], result: dict[str, Any]) -> None:
+    """A WriteSection item finished: "n of m sections written", and its text if it is grounded."""
     view, job_id = job_view(), event.get("job_id")
-    total = len(((event.get("state") or {}).get("plan") or {}).get("sections") or [])
-    if view is None or not isinstance(job_id, str) or not total:
+    planned = planned_sections(((event.get("state") or {}).get("plan") or {}).get("sections") or [])
+    if view is None or not isinstance(job_id, str) or not planned:
         return
     try:
-        view.section_written(job_id, total, redrive_count(event))
+        view.section_written(
+            job_id, result["id"], planned, ready_entry(result, planned), redrive_count(event)
+        )
     except (ClientError, BotoCoreError) as error:
         logger.warning(
             "Job view not updated", extra={"stage": "WriteSection", "error_type": type(error).__name__}

@@ -28,6 +28,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     timeout = time_budget(context)
     writer = CheckedSectionWriter(section_writer(get_settings()), progress.liveness_check(event))
     result = write_section_step(event["state"], event["section"], writer, timeout=max(1.0, timeout))
-    progress.section_written(event)
+    progress.section_written(event, result)
     logger.info("Section written", extra={"section": result["id"], "usage": result["token_usage"]})
     return result

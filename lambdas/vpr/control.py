@@ -9,7 +9,7 @@ reads exactly as for status: another user's job, an unknown one and a foreign AR
 **Cancel** = StopExecution with ``error: "Cancelled"``. Step Functions then schedules no further state,
 but a Lambda already running runs on, and a Map's items may be mid-flight; so before StopExecution the
 view is told that this attempt is cancelled (``JobView.request_cancel``), and every task checks that
-before each Claude call (``handlers.progress.ensure_running``). After the stop the execution is read
+before each Claude call (``handlers.progress.liveness_check``). After the stop the execution is read
 again: whatever it says is the answer, so a job that succeeded a moment before the cancel reads
 COMPLETED (409), and one that was stopped reads FAILED ``Cancelled`` (200), also on a second DELETE.
 
@@ -21,6 +21,9 @@ transient: the same job id; only the states that did not finish run again (in th
 that did not finish). Anything else is 409 naming why. The redrive count, in the view's ``seq``, lets
 the redriven attempt's writes replace the earlier failure. While a retried job runs, retrying again
 answers as the first retry did (two clicks are one redrive).
+
+Neither answers with a report: a completed job is a 409 for both, so they presign nothing and their
+roles have no S3 access (least privilege).
 """
 
 from __future__ import annotations
@@ -71,9 +74,9 @@ class JobControl:
             # Ours: named as such even where Step Functions does not echo StopExecution's error back.
             execution = replace(execution, error=CANCELLED)
             self._record(execution, seq_bonus=SEQ_CANCELLED - SEQ_TERMINAL)
-            return job_status(execution, None, self.jobs.presign)
+            return job_status(execution, None, None)
         if execution.status in LIVE_STATUSES:  # Step Functions answers StopExecution synchronously
-            return job_status(execution, None, self.jobs.presign)
+            return job_status(execution, None, None)
         raise JobNotCancellable(_ended_reason(execution, "cancel"))
 
     def _stop(self, execution: Execution) -> None:
@@ -103,7 +106,7 @@ class JobControl:
         )  # (Step Functions counts a redrive only once it has started)
         if being_retried:
             # A second click, a second tab: the same answer as the first retry, not a second redrive.
-            return job_status(replace(execution, status="PENDING_REDRIVE"), None, self.jobs.presign)
+            return job_status(replace(execution, status="PENDING_REDRIVE"), None, None)
         if execution.status in LIVE_STATUSES:
             raise JobNotRetryable("This job is still running; only a job that failed can be retried.")
         if execution.status == "SUCCEEDED":
@@ -121,7 +124,7 @@ class JobControl:
         redriven = self.jobs.workflow.describe(execution.arn) or execution
         self._record(redriven)
         # Answered as Step Functions describes a redrive it has accepted: processing, stage "redriving".
-        return job_status(replace(redriven, status="PENDING_REDRIVE"), None, self.jobs.presign)
+        return job_status(replace(redriven, status="PENDING_REDRIVE"), None, None)
 
     # --- shared ------------------------------------------------------------------------------------
     def _owned_execution(

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from vpr.aws.jobview import JobView
-from vpr.aws.results import ResultStore
+from vpr.aws.results import ResultStore, markdown_key
 from vpr.aws.workflow import Execution, ExecutionAlreadyExistsError, WorkflowStore
 from vpr.errors import BadRequest, Forbidden, IdempotencyConflict, JobNotFound, ResultExpired
 from vpr.idempotency import EXECUTION_NAME_PATTERN, canonical_input, execution_name, is_valid_idempotency_key
 from vpr.models import JobStatusResponse, VprRequest
 from vpr.sections.progress import SECTION_PROGRESS_STATES, SectionProgress, section_progress
-from vpr.status import job_status, just_started, view_status, view_update
+from vpr.status import ReportLinks, job_status, just_started, view_status, view_update
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class JobService:
                     "This Idempotency-Key was already used with a different request.",
                     [("Idempotency-Key", "already names a job with a different payload; use a new key")],
                 ) from None
-            return SubmitOutcome(self._status(existing), created=False)
+            return SubmitOutcome(self._submitted_status(existing), created=False)
         # Started — or an identical request's *running* execution answered again (Step Functions is
         # idempotent for the same name and input). Only the first submitter may say it created the job.
         if self.view is None:
@@ -78,7 +77,7 @@ class JobService:
         record = self.view.get(job_id)
         if record is None:  # pragma: no cover - the claim that just failed wrote it
             return SubmitOutcome(just_started(job_id, request.application_id, started_at), created=False)
-        return SubmitOutcome(view_status(record, self.presign), created=False)
+        return SubmitOutcome(view_status(record, None), created=False)
 
     # --- status ------------------------------------------------------------------------------------
     def status(self, job_ref: str, caller: str | None) -> JobStatusResponse:
@@ -87,7 +86,7 @@ class JobService:
             record = self.view.get(arn)  # one consistent GetItem: the whole normal path
             if record is not None and record.answers_status:
                 require_owner(record.owner, caller)
-                return view_status(record, self.presign)
+                return view_status(record, self._presign)
         execution = self.workflow.describe(arn)
         if execution is None:
             raise JobNotFound()
@@ -112,7 +111,16 @@ class JobService:
         current = self.workflow.current_state(execution.arn) if execution.status == "RUNNING" else None
         if repair_view:
             self._repair(execution, current)
-        return job_status(execution, current, self.presign, self._progress(execution, current))
+        return job_status(execution, current, self._presign, self._progress(execution, current))
+
+    @staticmethod
+    def _submitted_status(execution: Execution) -> JobStatusResponse:
+        """What submit says of an existing job: its status and creation time, no links, no history.
+
+        The submit answer carries neither a result link nor a stage, so submit presigns nothing and
+        reads no history: its role has no S3 access and no GetExecutionHistory (least privilege).
+        """
+        return job_status(execution, None, None)
 
     def _progress(self, execution: Execution, current_state: str | None) -> SectionProgress | None:
         """Sections mode, from Step Functions: "n of m sections written" (one more history read)."""
@@ -120,11 +128,21 @@ class JobService:
             return None
         return section_progress(self.workflow.history(execution.arn))
 
-    def presign(self, key: str) -> tuple[str, datetime]:
-        """A link to the report, after a HeadObject: a link to a deleted or expired report would 404."""
-        if not self.results.exists(key):
+    def _presign(self, key: str) -> ReportLinks:
+        """Links to the report's JSON and Markdown, after checking they are still stored.
+
+        A link to a deleted or expired report would 404 in the client's hands: 410 instead. One listing
+        of the version's files (``ResultStore.stored_files``) sees both.
+        """
+        stored = self.results.stored_files(key)
+        if key not in stored:
             raise ResultExpired()
-        return self.results.presign(key, self.result_url_ttl_seconds)
+        markdown = markdown_key(key)
+        json_url, expires_at = self.results.presign(key, self.result_url_ttl_seconds)
+        markdown_url = (
+            self.results.presign(markdown, self.result_url_ttl_seconds)[0] if markdown in stored else None
+        )
+        return ReportLinks(json_url, markdown_url, expires_at)
 
     def _repair(self, execution: Execution, current_state: str | None) -> None:
         """Put a job missing from the view back (best effort: the answer is already known)."""

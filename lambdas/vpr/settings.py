@@ -7,6 +7,9 @@ environment, once per process. Domain code receives a ``Settings`` object instea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Literal
 
@@ -52,7 +55,7 @@ class Settings(BaseSettings):
     generation_mode: Literal["sections", "single"] = "sections"
     """``sections``: the report's independent sections are written concurrently by the state machine's
     Map and assembled; ``single``: one call writes the whole report (the Generate task)."""
-    section_batch_size: int = Field(default=1, ge=1, le=8)
+    section_batch_size: int = Field(default=2, ge=1, le=8)
     """Job requirements per evidence-matrix section call: smaller batches finish sooner, cost more calls."""
     anthropic_secret_arn: str = ""
     """On AWS the API key lives in Secrets Manager; its ARN is the only thing in the environment."""
@@ -97,6 +100,33 @@ class Settings(BaseSettings):
 
 
 @lru_cache(maxsize=1)
-def get_settings() -> Settings:
+def environment_settings() -> Settings:
     """The process-wide settings, read on first use (not at import, so tests can set the env first)."""
     return Settings()
+
+
+_scoped: ContextVar[Settings | None] = ContextVar("vpr_scoped_settings", default=None)
+
+
+def get_settings() -> Settings:
+    """The settings of the running function: the environment's, unless a scope says otherwise.
+
+    On AWS every function is its own process, so this is always the environment. The local runtime
+    runs every function in one process and gives each, with ``scoped_settings``, only the ``VPR_*``
+    variables the stack gives it (``stacks/registry.py``).
+    """
+    scoped = _scoped.get()
+    return environment_settings() if scoped is None else scoped
+
+
+get_settings.cache_clear = environment_settings.cache_clear  # type: ignore[attr-defined]
+
+
+@contextmanager
+def scoped_settings(settings: Settings) -> Iterator[None]:
+    """Run the block (in this thread and context) with ``settings`` as ``get_settings()``."""
+    token = _scoped.set(settings)
+    try:
+        yield
+    finally:
+        _scoped.reset(token)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from pydantic import ValidationError
 
 from vpr.aws.jobview import (
     RUNNING_REMOVES,
@@ -31,9 +34,9 @@ from vpr.errors import (
     all_error_classes,
     is_transient,
 )
-from vpr.models.responses import JobState, JobStatusResponse
+from vpr.models.responses import JobState, JobStatusResponse, PlannedSection, ReadySection
 from vpr.models.usage import TokenUsage
-from vpr.sections.progress import SECTION_PROGRESS_STATES, SectionProgress
+from vpr.sections.progress import SECTION_PROGRESS_STATES, SectionProgress, in_plan_order
 
 #: Workflow state → the stage a client sees. Generate not yet entered means the job is still PENDING.
 STAGES = {
@@ -50,7 +53,29 @@ STAGES = {
 }
 PENDING_STATES = {None, "Validate"}
 
-Presigner = Callable[[str], tuple[str, datetime]]
+
+@dataclass(frozen=True)
+class ReportLinks:
+    """Presigned GETs of one stored report version: its JSON and its Markdown, expiring together."""
+
+    json_url: str
+    markdown_url: str | None
+    expires_at: datetime
+
+
+Presigner = Callable[[str], ReportLinks]
+"""The links to the report stored at a JSON key; None where the answer carries no link (submit's)."""
+
+
+def _link_fields(presign: Presigner | None, result_key: str) -> dict[str, Any]:
+    if presign is None:
+        return {}
+    links = presign(result_key)
+    return {
+        "result_url": links.json_url,
+        "result_markdown_url": links.markdown_url,
+        "result_expires_at": links.expires_at,
+    }
 
 
 def job_error(execution: Execution) -> tuple[str, str]:
@@ -94,7 +119,7 @@ def just_started(job_id: str, application_id: str, started_at: datetime) -> JobS
 def job_status(
     execution: Execution,
     current_state: str | None,
-    presign: Presigner,
+    presign: Presigner | None,
     progress: SectionProgress | None = None,
 ) -> JobStatusResponse:
     common = {
@@ -104,13 +129,11 @@ def job_status(
     }
     if execution.status == "SUCCEEDED":
         output = json.loads(execution.output or "{}")
-        url, expires_at = presign(output["result_key"])
         return JobStatusResponse(
             **common,
             status=JobState.COMPLETED,
             completed_at=execution.stop_date,
-            result_url=url,
-            result_expires_at=expires_at,
+            **_link_fields(presign, output["result_key"]),
             vpr_version=output["vpr_version"],
             word_count=output["word_count"],
             token_usage=TokenUsage.model_validate(output["token_usage"]),
@@ -122,7 +145,7 @@ def job_status(
         return JobStatusResponse(**common, status=JobState.PENDING, stage=STAGES[current_state])
     # RUNNING past Validate, or PENDING_REDRIVE (a redriven execution resumes where it failed).
     stage = STAGES.get(current_state, "finishing") if execution.status == "RUNNING" else "redriving"
-    sections = _section_fields(progress.done, progress.total) if progress else {}
+    sections = _section_fields(progress) if progress else {}
     return JobStatusResponse(
         **common, status=JobState.PROCESSING, stage=stage, started_at=execution.start_date, **sections
     )
@@ -142,12 +165,25 @@ def _failed(
     )
 
 
-def _section_fields(done: int, total: int) -> dict[str, int]:
-    # A Lambda retry of a finished section may count it twice in the view: never more than written.
-    return {"sections_done": min(done, total), "sections_total": total}
+def _section_fields(progress: SectionProgress) -> dict[str, Any]:
+    """``sections_done``/``_total`` and, once known, the plan and the sections ready to show."""
+    fields: dict[str, Any] = {
+        "sections_done": min(progress.done, progress.total),  # never more than there are
+        "sections_total": progress.total,
+    }
+    if progress.planned:
+        fields["sections_planned"] = [PlannedSection.model_validate(p) for p in progress.planned]
+        ready = []
+        for entry in in_plan_order(progress.ready):
+            try:
+                ready.append(ReadySection.model_validate(entry))
+            except ValidationError:  # not a section this version can show (the report will have it)
+                continue
+        fields["sections_ready"] = ready
+    return fields
 
 
-def view_status(record: JobRecord, presign: Presigner) -> JobStatusResponse:
+def view_status(record: JobRecord, presign: Presigner | None) -> JobStatusResponse:
     """The status response from the job view's item (the same fields ``job_status`` derives)."""
     common = {
         "job_id": record.job_id,
@@ -155,13 +191,11 @@ def view_status(record: JobRecord, presign: Presigner) -> JobStatusResponse:
         "created_at": record.created_at,
     }
     if record.status == "SUCCEEDED" and record.result_key:  # else: answers_status is False
-        url, expires_at = presign(record.result_key)
         return JobStatusResponse(
             **common,
             status=JobState.COMPLETED,
             completed_at=record.completed_at,
-            result_url=url,
-            result_expires_at=expires_at,
+            **_link_fields(presign, record.result_key),
             vpr_version=record.vpr_version,
             word_count=record.word_count,
             token_usage=TokenUsage.model_validate(record.token_usage) if record.token_usage else None,
@@ -174,7 +208,10 @@ def view_status(record: JobRecord, presign: Presigner) -> JobStatusResponse:
     stage = STAGES.get(record.stage, "finishing")
     sections = {}
     if record.sections_total and record.stage in SECTION_PROGRESS_STATES:
-        sections = _section_fields(record.sections_done or 0, record.sections_total)
+        progress = SectionProgress(
+            record.sections_done or 0, record.sections_total, record.sections_planned, record.sections_ready
+        )
+        sections = _section_fields(progress)
     return JobStatusResponse(
         **common, status=JobState.PROCESSING, stage=stage, started_at=record.created_at, **sections
     )

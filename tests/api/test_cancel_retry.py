@@ -50,7 +50,7 @@ def test_cancel_stops_the_job_and_no_claude_call_follows(writer: ClaudeService):
 
     fake.route = hold
     job_id = _submit(service, "app-http-cancel")
-    _until(lambda: len(inside) == 5)  # every section is being written
+    _until(lambda: len(inside) == 6)  # every section (the summary too) is being written
 
     foreign = _cancel(service, job_id, STRANGER)
     cancelled = _cancel(service, job_id, OWNER)
@@ -63,7 +63,7 @@ def test_cancel_stops_the_job_and_no_claude_call_follows(writer: ClaudeService):
     assert foreign.status == 404 and foreign.body["error"] == "Job not found."
     assert cancelled.status == 200
     assert (cancelled.body["status"], cancelled.body["error_code"]) == ("FAILED", "Cancelled")
-    assert fake.calls == calls_at_cancel == 5  # no summary, no other call after the cancel
+    assert fake.calls == calls_at_cancel == 6  # no regeneration, no other call after the cancel
     assert again.status == 200 and again.body == cancelled.body  # twice: the same answer
     assert status.body["status"] == "FAILED" and status.body["error_code"] == "Cancelled"
     assert status.body["retryable"] is False and "Retry-After" not in status.headers

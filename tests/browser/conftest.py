@@ -78,6 +78,15 @@ def web_writer(web_claude_service: ClaudeService) -> Iterator[ClaudeService]:
     web_claude_service.fake.route = None
 
 
+@pytest.fixture(scope="session")
+def paced_web_service() -> Iterator[Service]:
+    """As ``web_service``, with the offline writer paced like a model (each section takes its share of
+    20 s: the keywords ~0.3 s, the longest ~5.3 s), so the page shows sections before the report."""
+    process, service = _start_service({"VPR_RETRY_AFTER_SECONDS": "1", "VPR_OFFLINE_DELAY_SECONDS": "20"})
+    yield service
+    _stop(process)
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser context; any uncaught script error or CSP violation fails the test."""

@@ -82,7 +82,7 @@ def test_cancel_while_the_report_is_written_stops_it(page, web_writer, screensho
         fill_application(page, {**EXAMPLE_REQUEST, "application_id": "app-page-cancel"})
         page.click("#submit")
         page.wait_for_selector("#cancel-job:not([hidden])")
-        wait_until(page, lambda: fake.calls == 5)
+        wait_until(page, lambda: fake.calls == 6)  # every section, the summary too
         assert page.is_hidden("#retry-job")
         page.click("#cancel-job")
 
@@ -95,7 +95,7 @@ def test_cancel_while_the_report_is_written_stops_it(page, web_writer, screensho
     finally:
         release.set()
     page.wait_for_timeout(500)
-    assert fake.calls == 5  # the held sections ended; nothing called Claude after the cancel
+    assert fake.calls == 6  # the held sections ended; nothing called Claude after the cancel
 
 
 def test_retry_resumes_a_job_that_failed_with_a_transient_error(page, web_writer, screenshot):
@@ -160,9 +160,10 @@ def test_documented_example_through_the_form_completes_with_the_evidence_matrix(
     ]
     assert page.text_content('[data-section="executive_summary"] p') == report["executive_summary"]
     assert page.get_attribute("#report", "dir") == "ltr"
-    # The links: the presigned JSON, and its Markdown twin at the same key with .md.
+    # The links: the status's presigned JSON and its own presigned Markdown link.
     json_status, linked = fetch(page.get_attribute("#link-json", "href"))
     assert (json_status, json.loads(linked)) == (200, report)
+    assert urllib.parse.urlsplit(page.get_attribute("#link-md", "href")).path.endswith(".md")
     md_status, markdown = fetch(page.get_attribute("#link-md", "href"))
     assert md_status == 200
     assert md_paragraphs(report["executive_summary"])[:40] in markdown.decode()  # escaped, as stored
@@ -233,6 +234,8 @@ PARITY_CASES = {
     "role 200 astral characters": _with_posting(role_title="😀" * 200),  # 400 UTF-16 units, 200 code points
     "role 201 astral characters": _with_posting(role_title="😀" * 201),
     "role 150 decomposed é": _with_posting(role_title="e\u0301" * 150),  # 300 code points, 150 after NFC
+    "role 200 and a blank": _with_posting(role_title="r" * 200 + " "),  # 201 as sent
+    "company of separators": _with_posting(company_name="\x1d\x1e"),  # blank for the API (U+001C-F)
     "no requirements, no description": _with_posting(requirements=[]),
     "description instead of requirements": _with_posting(requirements=[], description="We need a lead."),
     "blank requirement": _with_posting(requirements=["ok", "  "]),
@@ -268,8 +271,7 @@ def test_client_side_checks_name_the_fields_the_api_names(page, web_service: Ser
     assert not mismatches
     accepted = {"valid example", "description instead of requirements"} | {
         "role 200 astral characters",  # the API counts code points, as the page does, not UTF-16 units
-        "role 150 decomposed é",  # and counts after NFC
-    }
+    }  # and bounds the value as sent, as the schema does: the page sends texts NFC-normalized, stripped
     assert set(PARITY_CASES) - set(rejected) == accepted
 
 
@@ -405,6 +407,191 @@ def test_polling_waits_as_retry_after_says_and_shows_section_progress(page, web_
     assert page.text_content("#job-error .error-message") == answers[2][2]["error"]
     assert page.text_content("#job-error .error-code code") == "ClaudeOverloaded"
     screenshot()
+
+
+REPORT_SECTIONS = [
+    "executive_summary",
+    "evidence_matrix",
+    "differentiators",
+    "gap_strategies",
+    "cultural_fit",
+    "talking_points",
+    "keywords",
+]
+
+
+def section_states(page: Any) -> dict[str, str]:
+    return dict(
+        page.locator("#report [data-section]").evaluate_all(
+            "els => els.map(e => [e.dataset.section, e.dataset.state])"
+        )
+    )
+
+
+def test_sections_appear_as_they_are_written_then_the_whole_report(
+    page, paced_web_service: Service, screenshot
+):
+    page.goto(paced_web_service.url + "/")
+    fill_application(page, {**EXAMPLE_REQUEST, "application_id": "app-progressive-page"})
+    page.click("#submit")
+
+    # A section on the page while the job still runs, the others as placeholders, in report order.
+    page.wait_for_selector('#report [data-section][data-state="ready"]', timeout=20_000)
+    assert page.text_content("#job-status") == "PROCESSING"
+    states = section_states(page)
+    assert list(states) == REPORT_SECTIONS
+    assert "pending" in states.values()
+    pending = [key for key, state in states.items() if state == "pending"]
+    for key in pending:
+        assert page.text_content(f'[data-section="{key}"] .placeholder') == "Being written…"
+    job_id = page.text_content("#job-id")
+    status = paced_web_service.status(job_id).body
+    shown = {s["kind"] for s in status.get("sections_ready", [])}
+    if "keywords" in shown:  # the page drew what the status had (it may since have moved on)
+        assert page.text_content('[data-section="keywords"] .keywords')
+    screenshot("-during")
+
+    assert wait_for_terminal(page) == "COMPLETED"
+    page.wait_for_selector(".report-meta:has-text('version')")
+    assert set(section_states(page).values()) == {"ready"}
+    assert page.locator("#report .placeholder").count() == 0
+    report = json.loads(fetch(paced_web_service.status(job_id).body["result_url"])[1])
+    assert page.text_content('[data-section="executive_summary"] p') == report["executive_summary"]
+    screenshot()
+
+
+def test_a_hebrew_report_in_progress_is_right_to_left_with_hebrew_placeholders(
+    page, paced_web_service: Service
+):
+    hebrew = {
+        "application_id": "app-hebrew-progressive",
+        "user_id": "user-uuid-456",
+        "job_posting": {
+            "company_name": "אינטליגנציה טבעית",
+            "role_title": "מנהלת הדרכה ופיתוח",
+            "responsibilities": ["פיתוח תוכניות הדרכה"],
+            "requirements": ["ניסיון של 5 שנים בהדרכה", "יכולות אנליטיות"],
+            "language": "he",
+        },
+    }
+    page.goto(paced_web_service.url + "/")
+    fill_application(page, hebrew)
+    page.click("#submit")
+
+    page.wait_for_selector('#report [data-section][data-state="pending"]', timeout=20_000)
+    assert page.text_content("#job-status") == "PROCESSING"
+    assert page.get_attribute("#report", "dir") == "rtl" and page.get_attribute("#report", "lang") == "he"
+    assert page.locator("#report .placeholder").first.text_content() == "בכתיבה…"
+    assert page.text_content('[data-section="evidence_matrix"] h3') == "מטריצת ראיות"
+    assert wait_for_terminal(page) == "COMPLETED"
+
+
+def test_section_texts_are_shown_as_text_never_as_markup(page, web_service: Service, screenshot):
+    """A hostile section (as a model or an applicant could write it) in a scripted status."""
+    job_id = "arn:aws:states:us-east-1:123456789012:execution:careervp-vpr-workflow-local:vpr-hostile"
+    hostile = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
+    planned = [{"id": "summary", "kind": "summary"}]
+    planned += [{"id": f"evidence-{n}", "kind": "evidence"} for n in (1, 2)]
+    planned += [
+        {"id": kind, "kind": kind} for kind in ("differentiators", "culture", "interview", "keywords")
+    ]
+    row = {"requirement": hostile, "evidence": hostile, "alignment_score": "STRONG", "impact_potential": "x"}
+    status = {
+        "job_id": job_id,
+        "status": "PROCESSING",
+        "stage": "generating",
+        "sections_done": 3,
+        "sections_total": 7,
+        "sections_planned": planned,
+        "sections_ready": [
+            {"id": "summary", "kind": "summary", "content": {"executive_summary": hostile}},
+            {
+                "id": "evidence-2",
+                "kind": "evidence",
+                "content": {"evidence_matrix": [row], "gap_strategies": []},
+            },
+            {"id": "keywords", "kind": "keywords", "content": {"keywords": [hostile, "javascript:alert(1)"]}},
+        ],
+    }
+    page.route(
+        "**/api/vpr",
+        lambda route: route.fulfill(
+            status=202,
+            content_type="application/json",
+            body=json.dumps({"job_id": job_id, "status": "PENDING"}),
+        ),
+    )
+    page.route(
+        "**/api/vpr/status/**",
+        lambda route: route.fulfill(
+            status=200,
+            headers={"Content-Type": "application/json", "Retry-After": "30"},
+            body=json.dumps(status),
+        ),
+    )
+    page.goto(web_service.url + "/")
+    fill_application(page, EXAMPLE_REQUEST)
+    page.click("#submit")
+    page.wait_for_selector('#report [data-section="executive_summary"][data-state="ready"]')
+
+    assert page.text_content('[data-section="executive_summary"] p') == hostile
+    assert page.locator("#report img, #report script, #report a").count() == 0
+    assert page.title() != "pwned"
+    # evidence-1 is still being written: its row keeps its place, before evidence-2's row.
+    rows = page.locator("#evidence-matrix tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).get_attribute("class") == "pending-row"
+    assert rows.nth(1).locator("td").first.text_content() == hostile
+    assert section_states(page) == {
+        "executive_summary": "ready",
+        "evidence_matrix": "partial",
+        "differentiators": "pending",
+        "gap_strategies": "pending",
+        "cultural_fit": "pending",
+        "talking_points": "pending",
+        "keywords": "ready",
+    }
+    assert page.text_content('[data-section="keywords"] .keywords') == f"{hostile} · javascript:alert(1)"
+    screenshot()
+
+
+def test_a_job_that_fails_after_some_sections_drops_its_draft(page, web_service: Service):
+    job_id = "arn:aws:states:us-east-1:123456789012:execution:careervp-vpr-workflow-local:vpr-dropped"
+    planned = [{"id": "summary", "kind": "summary"}, {"id": "keywords", "kind": "keywords"}]
+    ready = [{"id": "keywords", "kind": "keywords", "content": {"keywords": ["L&D"]}}]
+    answers = [
+        ({"Retry-After": "1"}, {"job_id": job_id, "status": "PROCESSING", "stage": "generating",
+                                "sections_done": 1, "sections_total": 2, "sections_planned": planned,
+                                "sections_ready": ready}),
+        ({}, {"job_id": job_id, "status": "FAILED", "error": "The writing service rejected the request.",
+              "error_code": "ClaudeRequestRejected"}),
+    ]  # fmt: skip
+    polls: list[int] = []
+
+    def status(route: Any) -> None:
+        headers, body = answers[min(len(polls), len(answers) - 1)]
+        polls.append(1)
+        route.fulfill(
+            status=200, headers={"Content-Type": "application/json", **headers}, body=json.dumps(body)
+        )
+
+    page.route(
+        "**/api/vpr",
+        lambda route: route.fulfill(
+            status=202,
+            content_type="application/json",
+            body=json.dumps({"job_id": job_id, "status": "PENDING"}),
+        ),
+    )
+    page.route("**/api/vpr/status/**", status)
+    page.goto(web_service.url + "/")
+    fill_application(page, EXAMPLE_REQUEST)
+    page.click("#submit")
+
+    page.wait_for_selector('#report [data-section="keywords"][data-state="ready"]')
+    assert wait_for_terminal(page) == "FAILED"
+    assert page.locator("#report [data-section]").count() == 0
+    assert page.text_content("#job-error .error-code code") == "ClaudeRequestRejected"
 
 
 # --- the console -----------------------------------------------------------------------------------------

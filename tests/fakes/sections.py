@@ -3,7 +3,7 @@
 Section calls run concurrently, so a queue of scripted answers would be consumed in arrival order, which
 is not deterministic. ``SectionAnthropicServer`` instead routes: each request is read like the real
 model would read it — which section its output schema asks for, which requirements, the application inside
-``<application>`` (and, for the summary, ``<report_sections>``) — and a test maps that section to an
+``<application>`` — and a test maps that section to an
 answer (``route``), e.g. a 529 for one section only. Everything else is the plain fake
 (``tests/fakes/anthropic_server.py``): same HTTP, same error bodies, same recorded requests.
 
@@ -34,7 +34,7 @@ from vpr.sections.writers import OfflineSectionWriter
 #: A section's output schema names its fields: the kind of section a request asks for.
 _KIND_OF_FIELDS = {frozenset(fields): kind for kind, fields in SECTION_FIELDS.items()}
 _NUMBERS = re.compile(r"requirements number ([\d, ]+) only")
-_BLOCK = re.compile(r"<(application|report_sections)>\n(.*)\n</\1>", re.DOTALL)
+_BLOCK = re.compile(r"<(application)>\n(.*)\n</\1>", re.DOTALL)
 
 Route = Callable[[RecordedRequest, SectionJob], FakeResponse | None]
 
@@ -53,7 +53,7 @@ def requested_section(request: RecordedRequest) -> SectionJob:
 
 
 def data_blocks(request: RecordedRequest) -> dict[str, Any]:
-    """The JSON inside ``<application>`` / ``<report_sections>`` of the first user turn."""
+    """The JSON inside ``<application>`` of the first user turn (as ``{"application": ...}``)."""
     found = {}
     for block in request.messages[0]["content"]:
         match = _BLOCK.fullmatch(block.get("text", "")) if block.get("type") == "text" else None
@@ -69,7 +69,7 @@ def offline_section(request: RecordedRequest, user_id: str = "user-from-prompt")
         {"application_id": "a", "user_id": user_id, **data["application"]}
     )
     job = requested_section(request)
-    draft = OfflineSectionWriter().write(application, job, finished=data.get("report_sections"))
+    draft = OfflineSectionWriter().write(application, job)
     return draft.content.model_dump(mode="json")
 
 

@@ -10,43 +10,15 @@ it afterwards. Exits 1 if any answer breaks the contract (a 5xx, non-JSON, a bro
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections import Counter
 
 from hypothesis import given, seed
 
-from local.runtime import free_port
 from tests.fuzz.contract import fuzz_settings, send, violations
-from tests.fuzz.strategies import ROOT, Request, api_requests
-
-
-def _start_local_service() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "VPR_PORT": str(port),
-        "VPR_AWS_PORT": str(free_port()),
-        "VPR_GENERATOR": "offline",
-        "VPR_DATA_DIR": tempfile.mkdtemp(prefix="vpr-fuzz-"),  # never the data of your own make run
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local", "serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2):
-                return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the local service did not start")
+from tests.fuzz.service import start_local_service
+from tests.fuzz.strategies import Request, api_requests
 
 
 def fuzz(base_url: str, requests: int, random_seed: int) -> tuple[Counter, list[str]]:
@@ -72,7 +44,7 @@ def main() -> int:
     parser.add_argument("--api", help="a running service (default: start the local one)")
     parser.add_argument("--seed", type=int, default=20261130)
     args = parser.parse_args()
-    process, url = (None, args.api) if args.api else _start_local_service()
+    process, url = (None, args.api) if args.api else start_local_service()
     started = time.monotonic()
     try:
         histogram, failures = fuzz(url, args.requests, args.seed)

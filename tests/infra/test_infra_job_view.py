@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from local.eventbridge import DETAIL_TYPE, PROJECTED_STATUSES, rule_detail_pattern
-from stacks.job_view import LIVENESS_ATTRIBUTES, LIVENESS_READERS, WRITABLE_ATTRIBUTES
+from local.eventbridge import DETAIL_TYPE
+from stacks.job_view import READABLE_ATTRIBUTES, WRITABLE_ATTRIBUTES
+from stacks.registry import PROJECTED_STATUSES, status_change_detail
+from vpr.aws.jobview import LIVENESS_ATTRIBUTES, RECORD_ATTRIBUTES
 
 from .conftest import Synth, resolve
 from .test_infra_iam import _as_list, role_statements
@@ -27,7 +29,7 @@ def test_rule_sends_this_state_machines_status_changes_to_the_projector_with_a_d
     assert pattern["detail-type"] == [DETAIL_TYPE]
     state_machine = f"<Ref:{synth.logical_id(synth.stack.state_machine)}>"
     # The local runtime delivers exactly what this pattern matches: terminal statuses, redriven RUNNING.
-    assert pattern["detail"] == rule_detail_pattern(state_machine)
+    assert pattern["detail"] == status_change_detail(state_machine)
     assert tuple(pattern["detail"]["$or"][0]["status"]) == PROJECTED_STATUSES
     (target,) = rule["Properties"]["Targets"]
     assert resolve(target["Arn"]) == f"<{synth.logical_id(synth.stack.functions['projector'])}.Arn>"
@@ -39,34 +41,38 @@ def test_rule_sends_this_state_machines_status_changes_to_the_projector_with_a_d
     assert queue["Properties"]["SqsManagedSseEnabled"] is True
 
 
-def _view_statements(synth: Synth, key: str) -> list[dict]:
-    return [
+def _view_statement(synth: Synth, key: str, action: str) -> dict:
+    (statement,) = [
         st
         for st in role_statements(synth, synth.stack.roles[key])
-        if any(a.startswith("dynamodb:") for a in _as_list(st["Action"]))
+        if action in _as_list(st["Action"])
         and resolve(st["Resource"]) == f"<{synth.logical_id(synth.stack.job_view_table)}.Arn>"
     ]
+    return statement
+
+
+def test_readers_may_read_exactly_the_attributes_their_get_item_projects(synth: Synth) -> None:
+    # The Claude writers read only whether their job still runs (JobView.attempt_state); the others
+    # the whole record (JobView.get).
+    liveness_readers = {"generate", "section", "assemble"}
+    for key, attributes in READABLE_ATTRIBUTES.items():
+        statement = _view_statement(synth, key, "dynamodb:GetItem")
+        assert _as_list(statement["Action"]) == ["dynamodb:GetItem"], key
+        assert statement["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:Attributes": attributes}}
+        projected = LIVENESS_ATTRIBUTES if key in liveness_readers else RECORD_ATTRIBUTES
+        assert set(attributes) == {"job_id", *projected}, key  # the key is in every request's attributes
+    assert set(READABLE_ATTRIBUTES) == {"submit", "status", "cancel", "retry"} | liveness_readers
 
 
 def test_each_writer_may_touch_only_its_own_attributes(synth: Synth) -> None:
     for key, attributes in WRITABLE_ATTRIBUTES.items():
-        (statement,) = [st for st in _view_statements(synth, key) if st["Sid"] == "JobView"]
+        statement = _view_statement(synth, key, "dynamodb:UpdateItem")
         condition = statement["Condition"]
         assert condition["ForAllValues:StringEquals"]["dynamodb:Attributes"] == attributes, key
         assert condition["StringEqualsIfExists"]["dynamodb:ReturnValues"] == ["NONE"], key
     assert "owner" not in WRITABLE_ATTRIBUTES["validate"] + WRITABLE_ATTRIBUTES["generate"]
     assert "result_key" not in WRITABLE_ATTRIBUTES["validate"] + WRITABLE_ATTRIBUTES["generate"]
     assert "submitted_at" not in WRITABLE_ATTRIBUTES["projector"] + WRITABLE_ATTRIBUTES["store"]
-
-
-def test_claude_writers_may_read_only_whether_their_job_still_runs(synth: Synth) -> None:
-    for key in LIVENESS_READERS:
-        (read,) = [st for st in _view_statements(synth, key) if "dynamodb:GetItem" in _as_list(st["Action"])]
-        assert _as_list(read["Action"]) == ["dynamodb:GetItem"], key
-        assert read["Condition"] == {
-            "ForAllValues:StringEquals": {"dynamodb:Attributes": LIVENESS_ATTRIBUTES},
-            "StringEqualsIfExists": {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
-        }, key
 
 
 def test_the_projector_writes_the_view_and_reads_nothing(synth: Synth) -> None:

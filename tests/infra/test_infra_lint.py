@@ -108,7 +108,7 @@ def test_the_workflow_is_valid_as_written_and_as_synthesized(
 def test_placeholders_are_filled_with_the_functions_arns(synth: Synth) -> None:
     (definition,) = lint_workflow.filled_definitions(synth.tpl).values()
     assert "${" not in definition
-    from stacks.vpr_stack import TASK_FUNCTIONS
+    from stacks.registry import task_functions
 
     def resources(states: dict) -> set[str]:  # the Map's item processor holds states of its own
         found = set()
@@ -119,7 +119,7 @@ def test_placeholders_are_filled_with_the_functions_arns(synth: Synth) -> None:
 
     assert resources(json.loads(definition)["States"]) == {
         f"arn:aws:lambda:eu-west-1:123456789012:function:careervp-vpr-{what}-dev"
-        for what in TASK_FUNCTIONS.values()
+        for what in task_functions().values()
     }
 
 

@@ -7,7 +7,9 @@ import json
 import pytest
 from aws_cdk.assertions import Match
 
-from stacks.vpr_stack import ASL_PATH, SPECS, TASK_FUNCTIONS
+from stacks.registry import FUNCTIONS as SPECS
+from stacks.registry import task_functions
+from stacks.vpr_stack import ASL_PATH
 
 from .conftest import Synth, resolve
 
@@ -128,13 +130,13 @@ def test_state_machine_definition_is_the_asl_file_with_only_placeholders_substit
     definition = resolve(props["DefinitionString"])
     assert isinstance(definition, str)
     substitutions = resolve(props["DefinitionSubstitutions"])
-    assert set(substitutions) == {f"{state}FunctionArn" for state in TASK_FUNCTIONS}
+    assert set(substitutions) == {f"{state}FunctionArn" for state in task_functions()}
     for name, value in substitutions.items():
         definition = definition.replace("${" + name + "}", value)
     assert "${" not in definition
 
     expected = ASL_PATH.read_text(encoding="utf-8")
-    for state, key in TASK_FUNCTIONS.items():
+    for state, key in task_functions().items():
         placeholder = "${" + state + "FunctionArn}"
         assert expected.count(placeholder) == 1
         expected = expected.replace(placeholder, f"<{fn_logical_id(synth, key)}.Arn>")
@@ -153,7 +155,7 @@ def test_state_machine_timeouts_fit_the_lambda_timeouts(synth: Synth) -> None:
         "Assemble": ("assemble", 620),
         "Store": ("store", 35),
     }
-    assert set(tasks) == set(TASK_FUNCTIONS)
+    assert set(tasks) == set(task_functions())
     for state, (key, seconds) in tasks.items():
         assert states[state]["TimeoutSeconds"] == seconds
         assert seconds > SPECS[key].timeout_seconds, "the task outlives its Lambda, so Lambda's error wins"
@@ -380,9 +382,3 @@ def test_outputs(synth: Synth) -> None:
     stage_id, _ = synth.one("AWS::ApiGateway::Stage")
     assert url.startswith("https://")
     assert url.endswith(f"/<Ref:{stage_id}>/api/vpr")
-
-
-def test_the_stack_and_the_local_runtime_wire_the_same_task_functions() -> None:
-    from local.runtime import TASKS
-
-    assert TASK_FUNCTIONS == TASKS

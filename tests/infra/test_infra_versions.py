@@ -91,10 +91,17 @@ def test_check_asset_names_a_wrong_and_a_missing_library(tmp_path: Path) -> None
 def test_check_asset_fails_a_function_with_a_layer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _fake_asset(tmp_path, pinned_versions())
+    asset = _fake_asset(tmp_path, pinned_versions())
+    (asset / "handlers").mkdir()
+    (asset / "handlers" / "submit.py").write_text("def handler(event, context): ...\n")
     function = {
         "Type": "AWS::Lambda::Function",
-        "Properties": {"Code": {"S3Key": "abc123.zip"}, "Layers": ["arn:aws:lambda:eu-west-1:1:layer:x:1"]},
+        "Metadata": {"aws:asset:path": "asset.abc123", "aws:asset:property": "Code"},  # what SAM reads
+        "Properties": {
+            "Code": {"S3Key": "abc123.zip"},
+            "Handler": "handlers.submit.handler",
+            "Layers": ["arn:aws:lambda:eu-west-1:1:layer:x:1"],
+        },
     }
     (tmp_path / "S.template.json").write_text(json.dumps({"Resources": {"Fn": function}}))
     assert check_asset.main([str(tmp_path)]) == 1

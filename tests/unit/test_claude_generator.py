@@ -655,30 +655,30 @@ def test_key_and_cv_never_in_errors_or_logs(
     assert "Natural Intelligence" not in text
 
 
-def test_key_from_secrets_manager(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_from_secrets_manager(monkeypatch: pytest.MonkeyPatch, local_runtime: Any) -> None:
+    """Against the session's local AWS (moto's server), not ``mock_aws``: that resets every moto backend
+    when it ends, the running local runtime's state machine and tables included."""
+    import uuid
+
     import boto3
     from aws_lambda_powertools.utilities import parameters
-    from moto import mock_aws
 
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("secretsmanager", region_name="us-east-1")
-        plain = client.create_secret(Name="vpr-key-plain", SecretString="sk-ant-from-secret")["ARN"]
-        as_json = client.create_secret(
-            Name="vpr-key-json", SecretString=json.dumps({"ANTHROPIC_API_KEY": "sk-ant-from-json"})
-        )["ARN"]
-        empty = client.create_secret(Name="vpr-key-empty", SecretString=" ")["ARN"]
+    client = boto3.client("secretsmanager")
+    suffix = uuid.uuid4().hex[:8]
+    plain = client.create_secret(Name=f"vpr-key-plain-{suffix}", SecretString="sk-ant-from-secret")["ARN"]
+    as_json = client.create_secret(
+        Name=f"vpr-key-json-{suffix}", SecretString=json.dumps({"ANTHROPIC_API_KEY": "sk-ant-from-json"})
+    )["ARN"]
+    empty = client.create_secret(Name=f"vpr-key-empty-{suffix}", SecretString=" ")["ARN"]
+    parameters.clear_caches()
+    try:
+        assert resolve_api_key(settings(anthropic_secret_arn=plain)) == "sk-ant-from-secret"
+        assert resolve_api_key(settings(anthropic_secret_arn=as_json)) == "sk-ant-from-json"
+        with pytest.raises(ClaudeRequestRejected):
+            resolve_api_key(settings(anthropic_secret_arn=empty))
+    finally:
         parameters.clear_caches()
-        try:
-            assert resolve_api_key(settings(anthropic_secret_arn=plain)) == "sk-ant-from-secret"
-            assert resolve_api_key(settings(anthropic_secret_arn=as_json)) == "sk-ant-from-json"
-            with pytest.raises(ClaudeRequestRejected):
-                resolve_api_key(settings(anthropic_secret_arn=empty))
-        finally:
-            parameters.clear_caches()
 
 
 def test_env_key_wins_over_secret(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -62,3 +62,18 @@ def test_an_unregistered_function_is_not_found(router, lambda_client):
         lambda_client.invoke(FunctionName="missing", Payload=b"{}")
 
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_router_installed_over_another_gives_the_routing_back(lambda_client):
+    outer, inner = LambdaRouter(), LambdaRouter()
+    outer.register("fn", lambda event, context: {"from": "outer"})
+    inner.register("fn", lambda event, context: {"from": "inner"})
+    outer.install()
+    try:
+        inner.install()
+        assert json.loads(lambda_client.invoke(FunctionName="fn")["Payload"].read()) == {"from": "inner"}
+        inner.uninstall()
+        assert json.loads(lambda_client.invoke(FunctionName="fn")["Payload"].read()) == {"from": "outer"}
+    finally:
+        inner.uninstall()
+        outer.uninstall()

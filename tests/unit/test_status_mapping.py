@@ -9,7 +9,7 @@ import pytest
 
 from vpr.aws.workflow import Execution
 from vpr.models.responses import JobState
-from vpr.status import job_status
+from vpr.status import ReportLinks, job_status
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ARN = "arn:aws:states:us-east-1:123456789012:execution:careervp-vpr-workflow-local:vpr-" + "a" * 64
@@ -66,7 +66,7 @@ def test_succeeded_is_completed_with_a_presigned_link_and_the_usage():
 
     def presign(key):
         presigned.append(key)
-        return "https://signed.example/v2.json", expires
+        return ReportLinks("https://signed.example/v2.json", "https://signed.example/v2.md", expires)
 
     status = job_status(
         _execution("SUCCEEDED", output=json.dumps(output), stop_date=START + timedelta(seconds=50)),
@@ -77,6 +77,7 @@ def test_succeeded_is_completed_with_a_presigned_link_and_the_usage():
     assert status.status == JobState.COMPLETED
     assert presigned == ["vpr/u/app-1/v2.json"]
     assert (status.result_url, status.result_expires_at) == ("https://signed.example/v2.json", expires)
+    assert status.result_markdown_url == "https://signed.example/v2.md"
     assert (status.vpr_version, status.word_count) == (2, 1650)
     assert status.token_usage.cost_usd == 0.06
     assert status.completed_at == START + timedelta(seconds=50)

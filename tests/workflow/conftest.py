@@ -57,9 +57,7 @@ def spy_task(local_runtime: Any) -> Iterator[Callable[..., TaskSpy]]:
     restores = []
 
     def install(task: str, fail_with: list[Exception] | None = None) -> TaskSpy:
-        from local.runtime import TASKS, resource_name
-
-        real = local_runtime.router.handler_for(resource_name(TASKS[task]))
+        real = local_runtime.task_handler(task)
         spy = TaskSpy(real=real, fail_with=list(fail_with or []))
         restores.append(local_runtime.override_task(task, spy))
         return spy

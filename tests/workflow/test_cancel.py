@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.conftest import EXAMPLE_REQUEST, example_with, wait_for_execution
+from tests.conftest import EXAMPLE_REQUEST, Gate, example_with, wait_for_execution
 from tests.fakes.sections import section_response
 from tests.workflow.conftest import events_of
 from tests.workflow.test_status_while_running import _api
@@ -77,14 +77,10 @@ class SectionTaskCounter:
 @pytest.fixture
 def section_tasks(local_runtime: Any) -> Iterator[Any]:
     """``section_tasks(before=...)`` → a counter installed in front of the real WriteSection task."""
-    from local.runtime import TASKS, resource_name
-
     restores = []
 
     def install(before: Any = None) -> SectionTaskCounter:
-        counter = SectionTaskCounter(
-            local_runtime.router.handler_for(resource_name(TASKS["WriteSection"])), before
-        )
+        counter = SectionTaskCounter(local_runtime.task_handler("WriteSection"), before)
         restores.append(local_runtime.override_task("WriteSection", counter))
         return counter
 
@@ -111,10 +107,11 @@ def test_cancel_during_the_map_starts_no_claude_call_after_it(
     delivered_events,
     local_runtime,
 ):
-    # Nine requirements: twelve sections, ten in flight (the Map's MaxConcurrency), two pending.
+    # Thirteen requirements: twelve sections (the summary, seven evidence batches of two, four others),
+    # ten in flight (the Map's MaxConcurrency), two pending.
     posting = {
         **EXAMPLE_REQUEST["job_posting"],
-        "requirements": [f"Skill number {i} in depth" for i in range(9)],
+        "requirements": [f"Skill number {i} in depth" for i in range(13)],
     }
     request = example_with(application_id="app-cancel-map", job_posting=posting)
     inside, release = [], threading.Event()
@@ -143,9 +140,9 @@ def test_cancel_during_the_map_starts_no_claude_call_after_it(
     assert (body["status"], body["error_code"], body["error"]) == ("FAILED", "Cancelled", CANCELLED_MESSAGE)
     assert body["retryable"] is False
     assert calls_at_cancel == 10
-    assert claude.calls == 10  # no repair call, no pending section, no summary after the cancel
+    assert claude.calls == 10  # no repair call, no pending section after the cancel
     assert len(tasks.began) == 10  # the two pending items never started (AWS: the same)
-    assert "culture" not in tasks.began and "interview" not in tasks.began
+    assert "interview" not in tasks.began and "keywords" not in tasks.began
     described = _describe(job_id)
     assert (described["status"], described["error"]) == ("ABORTED", "Cancelled")
     assert events_of(delivered_events, job_id) == [("ABORTED", 0, "Cancelled")]
@@ -171,13 +168,13 @@ def test_a_section_invoked_before_the_cancel_that_runs_after_it_calls_no_claude(
 
     tasks = section_tasks(before=before)
     job_id = _submit(example_with(application_id="app-cancel-invoked"))
-    _wait_until(lambda: len(waiting) == 5)
+    _wait_until(lambda: len(waiting) == 6)
 
     assert _cancel(job_id)["status"] == 200
     gate.set()
-    _wait_until(lambda: tasks.returned == 5)
+    _wait_until(lambda: tasks.returned == 6)
 
-    assert claude.calls == 0  # five sections invoked, none of them called Claude
+    assert claude.calls == 0  # six sections (the summary too) invoked, none of them called Claude
     assert _describe(job_id)["status"] == "ABORTED"
 
 
@@ -190,23 +187,16 @@ def test_single_mode_generate_started_after_the_cancel_calls_no_claude(
 
     monkeypatch.setenv("VPR_GENERATION_MODE", "single")
     LocalRuntime.reload_settings()
-    real = local_runtime.router.handler_for("careervp-vpr-generate-local")
-    inside, gate = threading.Event(), threading.Event()
-
-    def held(event, context):
-        inside.set()
-        gate.wait(timeout=20)
-        return real(event, context)
-
-    restore = local_runtime.override_task("Generate", held)
+    generate = Gate(local_runtime.task_handler("Generate"), timeout=20)
+    restore = local_runtime.override_task("Generate", generate.handler)
     try:
         job_id = _submit(example_with(application_id="app-cancel-single"))
-        assert inside.wait(timeout=20)
+        assert generate.entered.wait(timeout=20)
         assert _cancel(job_id)["status"] == 200
-        gate.set()
+        generate.release.set()
         time.sleep(0.5)
     finally:
-        gate.set()
+        generate.release.set()
         restore()
 
     assert claude.calls == 0
@@ -252,7 +242,7 @@ def test_cancelling_a_finished_job_is_a_409_naming_why(local_runtime):
 def test_a_job_that_stores_its_report_while_being_cancelled_ends_cancelled(local_runtime, delivered_events):
     """Store has written the report (the view says COMPLETED, seq 900), the execution has not ended: the
     cancel wins, Step Functions says ABORTED, and the view follows it (the cancel's 995), not Store (900)."""
-    real = local_runtime.router.handler_for("careervp-vpr-store-local")
+    real = local_runtime.task_handler("Store")
     stored, release = threading.Event(), threading.Event()
 
     def store_then_hold(event, context):

@@ -169,10 +169,9 @@ def test_slow_stream_ends_as_claude_timeout_inside_a_short_function_timeout(
     completes. No attempt outlives the function."""
     from handlers.budget import RESERVED_SECONDS
     from local.lambda_router import LocalLambdaContext
-    from local.runtime import TASKS, resource_name
 
     function_timeout = RESERVED_SECONDS + 1.5
-    real = local_runtime.router.handler_for(resource_name(TASKS["Generate"]))
+    real = local_runtime.task_handler("Generate")
     attempts: list[tuple[float, str]] = []
 
     def generate_with_short_timeout(event, context):

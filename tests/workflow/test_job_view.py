@@ -14,7 +14,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from local.eventbridge import DETAIL_TYPE, PROJECTED_STATUSES
+from local.eventbridge import DETAIL_TYPE
+from stacks.registry import PROJECTED_STATUSES
 from tests.conftest import wait_for_execution
 from vpr.aws.jobview import SEQ_TERMINAL, JobRecord
 
@@ -142,6 +143,40 @@ def test_the_terminal_event_overrides_stores_write_but_not_the_reverse(local_run
     )
 
 
+_PLAN = [{"id": "summary", "kind": "summary"}, {"id": "keywords", "kind": "keywords"}]
+_KEYWORDS = {"id": "keywords", "kind": "keywords", "position": 1, "content": {"keywords": ["L&D"]}}
+
+
+def test_a_section_is_recorded_once_and_a_late_one_never_changes_a_finished_job(local_runtime, view, job_id):
+    from handlers import progress
+
+    view.enter_stage(job_id, "WriteSections")
+    assert view.section_written(job_id, "keywords", _PLAN, _KEYWORDS) is True
+    assert view.section_written(job_id, "keywords", _PLAN, _KEYWORDS) is False  # a retried task
+    assert view.section_written(job_id, "summary", _PLAN) is True  # written, not shown (flagged)
+    record = view.get(job_id)
+    assert (record.sections_done, record.sections_total) == (2, 2)
+    assert record.sections_ready == (_KEYWORDS,) and record.sections_planned == tuple(_PLAN)
+
+    view.enter_stage(job_id, "Assemble")
+    assert view.section_written(job_id, "late", _PLAN, _KEYWORDS | {"id": "late"}) is False
+    progress.completed({"job_id": job_id}, {"result_key": "k", "vpr_version": 1, "word_count": 1})
+    assert view.section_written(job_id, "later", _PLAN, _KEYWORDS | {"id": "later"}) is False
+    done = view.get(job_id)
+    assert (done.status, done.sections_done) == ("SUCCEEDED", 2)
+    assert (done.sections_ready, done.sections_planned) == ((), ())  # Store's write removed the texts
+
+
+def test_a_failed_job_keeps_its_sections_and_refuses_new_ones(local_runtime, view, job_id):
+    view.enter_stage(job_id, "WriteSections")
+    view.section_written(job_id, "keywords", _PLAN, _KEYWORDS)
+    _project(_failed(job_id))
+
+    assert view.section_written(job_id, "summary", _PLAN, _KEYWORDS | {"id": "summary"}) is False
+    record = view.get(job_id)
+    assert record.status == "FAILED" and record.sections_ready == (_KEYWORDS,)
+
+
 def test_an_older_execution_attempt_never_replaces_a_redriven_one(local_runtime, view, job_id):
     assert _project(_succeeded(job_id, redrive_count=1)) is True
     assert _project(_failed(job_id, redrive_count=0)) is False  # delivered late
@@ -247,9 +282,8 @@ def test_an_item_a_task_created_before_submit_gets_its_owner_from_the_fallback(
     local_runtime, view, example_request
 ):
     from handlers import progress
-    from local.runtime import TASKS, resource_name
 
-    real = local_runtime.router.handler_for(resource_name(TASKS["Validate"]))
+    real = local_runtime.task_handler("Validate")
     entered, release = threading.Event(), threading.Event()
 
     def held(event, context):
@@ -370,3 +404,55 @@ def test_the_token_bucket_refills_at_its_rate():
     assert bucket.take() is False
     now[0] = 2.0  # one token
     assert (bucket.take(), bucket.take()) == (True, False)
+
+
+# --- what each writer touches -------------------------------------------------------------------------
+_EXPRESSION_WORDS = frozenset(
+    {"SET", "ADD", "REMOVE", "DELETE", "AND", "OR", "NOT", "if_not_exists", "list_append",
+     "attribute_exists", "attribute_not_exists", "contains", "size", "begins_with"}
+)  # fmt: skip
+
+
+def _touched(params: dict) -> set[str]:
+    """Top-level attribute names an UpdateItem reads or writes (what ``dynamodb:Attributes`` checks)."""
+    import re
+
+    names = params.get("ExpressionAttributeNames", {})
+    text = " ".join(params.get(k, "") for k in ("UpdateExpression", "ConditionExpression"))
+    found = {names[t] if t.startswith("#") else t for t in re.findall(r"[#:]?[A-Za-z_]\w*", text)}
+    return {n for n in found if not n.startswith(":") and n not in _EXPRESSION_WORDS} | set(params["Key"])
+
+
+def test_the_section_task_and_the_completed_writes_touch_only_attributes_their_roles_may(
+    local_runtime, view, job_id
+):
+    """The per-attribute IAM grants of ``stacks/job_view.py``, checked against the calls actually sent."""
+    from handlers import progress
+    from stacks.job_view import WRITABLE_ATTRIBUTES
+    from vpr.aws.clients import aws_client
+    from vpr.aws.jobview import completed_update
+
+    sent: list[dict] = []
+    events = aws_client("dynamodb").meta.events
+    capture = lambda params, **_: sent.append(params)  # noqa: E731
+    events.register("before-parameter-build.dynamodb.UpdateItem", capture)
+    try:
+        view.enter_stage(job_id, "WriteSections")
+        sent.clear()
+        section = {"id": "keywords", "kind": "keywords", "content": {"keywords": ["L&D"]}, "grounded": True}
+        progress.section_written({"job_id": job_id, "state": {"plan": {"sections": _PLAN}}}, section)
+        section_calls = list(sent)
+        sent.clear()
+        progress.completed({"job_id": job_id}, {"result_key": "k", "vpr_version": 1, "word_count": 1})
+        store_calls = list(sent)
+    finally:
+        events.unregister("before-parameter-build.dynamodb.UpdateItem", capture)
+
+    assert len(section_calls) == 1 and "sections_ready" in _touched(section_calls[0])
+    assert _touched(section_calls[0]) <= set(WRITABLE_ATTRIBUTES["section"])
+    assert len(store_calls) == 1 and "sections_ready" in _touched(store_calls[0])  # removed at completion
+    assert _touched(store_calls[0]) <= set(WRITABLE_ATTRIBUTES["store"])
+    # The projector's and the status repair's SUCCEEDED write is the same completed_update.
+    succeeded = completed_update({"result_key": "k"}, datetime.now(UTC), SEQ_TERMINAL)
+    for writer in ("projector", "status"):
+        assert set(succeeded.remove) <= set(WRITABLE_ATTRIBUTES[writer]), writer

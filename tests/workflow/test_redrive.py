@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.conftest import example_with, wait_for_execution
+from tests.conftest import Gate, example_with, wait_for_execution
 from tests.fakes.anthropic_server import bad_request, overloaded
 from tests.workflow.conftest import events_of
 from tests.workflow.test_sections_workflow import ALL_CALLS
@@ -80,26 +80,53 @@ def test_a_transient_section_failure_is_retried_and_only_that_section_is_written
         return None
 
     claude.route = route
-    job_id = _submit(example_with(application_id="app-retry-section"))
-    failed = _wait_status(job_id, "FAILED")
-    first_calls = dict(claude.calls_per_section())
+    assemble = Gate(local_runtime.task_handler("Assemble"), timeout=20)  # every section written
+    restore = local_runtime.override_task("Assemble", assemble.handler)
+    try:
+        job_id = _submit(example_with(application_id="app-retry-section"))
+        failed = _wait_status(job_id, "FAILED")
+        first_calls = dict(claude.calls_per_section())
 
-    overloaded_now["on"] = False
-    answer = _retry(job_id)
-    assert held.wait(timeout=20)
-    during = _status(job_id)
-    release.set()
-    completed = _wait_status(job_id, "COMPLETED")
+        overloaded_now["on"] = False
+        answer = _retry(job_id)
+        assert held.wait(timeout=20)
+        during = _status(job_id)
+        release.set()
+        assert assemble.entered.wait(timeout=20)
+        written = _status(job_id)
+        view = JobView(local_runtime.endpoints.job_view_table)
+        item = boto3.client("dynamodb").get_item(
+            TableName=local_runtime.endpoints.job_view_table, Key={"job_id": {"S": job_id}}
+        )["Item"]
+        view_ids = sorted(item["section_ids"]["SS"])
+        boto3.client("dynamodb").delete_item(
+            TableName=local_runtime.endpoints.job_view_table, Key={"job_id": {"S": job_id}}
+        )
+        from_history = _status(job_id)  # the fallback: the history holds both runs of the Map
+        assemble.release.set()
+        completed = _wait_status(job_id, "COMPLETED")
+    finally:
+        release.set()
+        assemble.release.set()
+        restore()
     local_runtime.events.drain()
 
     assert (failed["error_code"], failed["retryable"]) == ("ClaudeOverloaded", True)
-    assert first_calls == {k: v for k, v in ALL_CALLS.items() if k != "summary"} | {"culture": 5}
+    assert first_calls == ALL_CALLS | {"culture": 5}
     assert answer["status"] == 202
     assert (answer["body"]["job_id"], answer["body"]["status"]) == (job_id, "PROCESSING")  # the same job
     assert answer["body"]["stage"] == "redriving" and int(answer["headers"]["Retry-After"]) > 0
     assert (during["status"], during["stage"]) == ("PROCESSING", "generating")
-    assert (during["sections_done"], during["sections_total"]) == (4, 5)  # the four that had finished
-    # Only the failed section was written again; the four finished ones were not (and then the summary).
+    planned = [s["id"] for s in during["sections_planned"]]
+    assert (during["sections_done"], during["sections_total"]) == (5, 6)  # the five that had finished
+    # The sections written before the redrive stay listed, once each, in plan order; culture is to come.
+    assert [s["id"] for s in during["sections_ready"]] == [i for i in planned if i != "culture"]
+    # The redriven run's section is accepted into the view (its seq is the redrive's) and listed once.
+    for status in (written, from_history):
+        assert (status["sections_done"], status["sections_total"]) == (6, 6), status
+        assert [s["id"] for s in status["sections_ready"]] == planned, status
+    assert view_ids == sorted(planned)
+    # Only the failed section was written again; the five finished ones were not.
     assert dict(claude.calls_per_section()) == ALL_CALLS | {"culture": 6}
     assert completed["vpr_version"] == 1 and "error_code" not in completed
     described = _describe(job_id)
@@ -109,8 +136,8 @@ def test_a_transient_section_failure_is_retried_and_only_that_section_is_written
         ("RUNNING", 1, None),  # the redrive's event: the view goes back to RUNNING
         ("SUCCEEDED", 1, None),
     ]
-    record = JobView(local_runtime.endpoints.job_view_table).get(job_id)
-    assert (record.status, record.seq, record.sections_done) == ("SUCCEEDED", 1990, 5)
+    record = view.get(job_id)
+    assert (record.status, record.seq, record.sections_ready) == ("SUCCEEDED", 1990, ())
     types = [e["type"] for e in _history(job_id)]
     assert types.count("ExecutionStarted") == 1 and types.count("ExecutionRedriven") == 1
     assert (
@@ -183,7 +210,7 @@ def test_other_jobs_that_cannot_be_retried_are_409(local_runtime, spy_task, case
         request["user_id"] = "user-without-profile"
     gate = threading.Event()
     if case in ("running", "cancelled"):
-        real = local_runtime.router.handler_for("careervp-vpr-plan-local")
+        real = local_runtime.task_handler("Plan")
         restore = local_runtime.override_task("Plan", lambda e, c: (gate.wait(timeout=20), real(e, c))[1])
     try:
         job_id = _submit(request)

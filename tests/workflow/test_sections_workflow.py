@@ -7,6 +7,7 @@ what actually went over HTTP. Retry waits are scaled down (conftest), never slep
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -18,21 +19,23 @@ import pytest
 
 from tests.conftest import EXAMPLE_REQUEST, wait_for_execution
 from tests.fakes.anthropic_server import FAKE_API_KEY, bad_request, overloaded
-from tests.fakes.sections import SectionAnthropicServer, offline_section, section_response
-from vpr.errors import ResultStoreUnavailable
+from tests.fakes.sections import SectionAnthropicServer, offline_section, requested_section, section_response
+from vpr.errors import ClaudeOverloaded, ResultStoreUnavailable
 from vpr.idempotency import canonical_input
 from vpr.models import VprReport, VprRequest
 
 MODEL = "claude-sonnet-5-5"
-#: The example has two requirements: one evidence job each (batches of one), then the other three.
+#: The example has two requirements: one evidence job (batches of two), and the five other sections,
+#: the executive summary among them (written at the same time as the others, from the application).
 ALL_CALLS = {
-    "evidence:1": 1,
-    "evidence:2": 1,
+    "summary": 1,
+    "evidence:1,2": 1,
     "differentiators": 1,
     "culture": 1,
     "interview": 1,
-    "summary": 1,
+    "keywords": 1,
 }
+PLAN_IDS = ["summary", "evidence-1", "differentiators", "culture", "interview", "keywords"]
 
 
 def _input(request: dict[str, Any], application_id: str | None = None) -> dict[str, Any]:
@@ -92,7 +95,7 @@ def test_all_sections_succeed_and_the_merged_report_has_every_section(claude, st
     assert dict(claude.calls_per_section()) == ALL_CALLS
     entered = _entered(arn)
     assert entered[:4] == ["Validate", "Plan", "ChooseMode", "WriteSections"]
-    assert entered.count("WriteSection") == 5 and entered.count("Store") == 1 and "Generate" not in entered
+    assert entered.count("WriteSection") == 6 and entered.count("Store") == 1 and "Generate" not in entered
     report = VprReport.model_validate(_stored_report(local_runtime, described))  # the same report model
     assert len(report.evidence_matrix) == 2 and report.differentiators and report.keywords
     assert report.executive_summary and report.cultural_fit and 5 <= len(report.talking_points) <= 7
@@ -108,6 +111,12 @@ def test_all_sections_succeed_and_the_merged_report_has_every_section(claude, st
     prefixes = {json.dumps(r.body["system"]) for r in claude.requests}
     assert len(prefixes) == 1 and claude.requests[0].body["system"][-1]["cache_control"]
     assert all("tools" not in r.body for r in claude.requests)
+    # The summary is written from the application, like every other section: no call reads another's.
+    (summary,) = [r for r in claude.requests if requested_section(r).id == "summary"]
+    blocks = [b["text"] for b in summary.messages[0]["content"]]
+    assert len(blocks) == 2 and blocks[0].startswith("<application>\n")
+    assert blocks[1].startswith("Write the executive_summary")
+    assert all(len(r.messages) == 1 for r in claude.requests)
     # Payloads stay far below the 256 KiB state limit (every state's input and output).
     sizes = [
         len(d.get("input", d.get("output", "")).encode())
@@ -182,6 +191,30 @@ def test_grounding_flags_one_section_and_only_that_section_is_regenerated(
     assert "Google" not in json.dumps(report)
 
 
+def test_a_flagged_summary_is_regenerated_once_from_the_application(claude, start_execution, local_runtime):
+    first = {"summary": True}
+
+    def route(request, job):
+        if job.id == "summary" and first.pop("summary", False):
+            invented = offline_section(request)
+            invented["executive_summary"] += " She was Head of Learning at Google."
+            return section_response(request, invented)
+        return None
+
+    claude.route = route
+
+    described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST, "app-sections-summary")))
+
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    assert dict(claude.calls_per_section()) == ALL_CALLS | {"summary": 2}
+    (regenerated,) = [r for r in claude.requests if "rejected because" in r.user_text()]
+    assert requested_section(regenerated).id == "summary" and "- Google" in regenerated.user_text()
+    assert "<report_sections>" not in regenerated.user_text()  # still from the application alone
+    report = _stored_report(local_runtime, described)
+    assert report["verification"] == {"grounded": True, "unsupported_claims": []}
+    assert "Google" not in report["executive_summary"]
+
+
 def test_store_retry_never_calls_the_writer_again(claude, start_execution, spy_task):
     store = spy_task("Store", fail_with=[ResultStoreUnavailable()])
 
@@ -194,20 +227,25 @@ def test_store_retry_never_calls_the_writer_again(claude, start_execution, spy_t
 
 @pytest.fixture
 def gate_sections(local_runtime: Any) -> Iterator[Any]:
-    """Replace WriteSection with a gate: records concurrency, holds items until released."""
-    from local.runtime import TASKS, resource_name
-
-    real = local_runtime.router.handler_for(resource_name(TASKS["WriteSection"]))
+    """Replace WriteSection with a gate: records concurrency, holds chosen items until released."""
+    real = local_runtime.task_handler("WriteSection")
 
     class Gate:
         def __init__(self) -> None:
             self.lock = threading.Lock()
             self.inside = 0
             self.max_inside = 0
-            self.held: set[str] = set()
-            self.release = threading.Event()
+            self.held: dict[str, threading.Event] = {}
             self.all_entered = threading.Event()
-            self.expected = 5
+            self.expected = len(PLAN_IDS)
+
+        def hold(self, *sections: str) -> None:
+            self.held = {section: threading.Event() for section in sections}
+
+        def release(self, section: str | None = None) -> None:
+            for name, event in self.held.items():
+                if section in (None, name):
+                    event.set()
 
         def __call__(self, event: dict, context: Any) -> Any:
             section = event["section"]["id"]
@@ -218,7 +256,7 @@ def gate_sections(local_runtime: Any) -> Iterator[Any]:
                     self.all_entered.set()
             try:
                 if section in self.held:
-                    self.release.wait(timeout=20)
+                    self.held[section].wait(timeout=20)
                 else:
                     self.all_entered.wait(timeout=5)  # wait for the others: proves they run at once
                 return real(event, context)
@@ -229,37 +267,164 @@ def gate_sections(local_runtime: Any) -> Iterator[Any]:
     gate = Gate()
     restore = local_runtime.override_task("WriteSection", gate)
     yield gate
-    gate.release.set()
+    gate.release()
     restore()
+
+
+def _status(job_id: str) -> dict[str, Any]:
+    from tests.workflow.test_status_while_running import _api
+
+    return _api("status", "GET", f"/api/vpr/status/{job_id}")["body"]
+
+
+def _submit(request: dict[str, Any], application_id: str) -> str:
+    from tests.workflow.test_status_while_running import _api
+
+    return _api("submit", "POST", "/api/vpr", {**request, "application_id": application_id})["body"]["job_id"]
+
+
+def _poll(job_id: str, until: Any, timeout: float = 10) -> dict[str, Any]:
+    deadline, status = time.monotonic() + timeout, {}
+    while time.monotonic() < deadline:
+        status = _status(job_id)
+        if until(status):
+            return status
+        time.sleep(0.02)
+    pytest.fail(f"status never met the condition; last: {status}")
+
+
+def _ready_ids(status: dict[str, Any]) -> list[str]:
+    return [s["id"] for s in status.get("sections_ready", [])]
 
 
 def test_moto_runs_map_items_concurrently(gate_sections, start_execution):
     described = wait_for_execution(start_execution(_input(EXAMPLE_REQUEST, "app-sections-concurrent")))
 
     assert described["status"] == "SUCCEEDED"
-    assert gate_sections.max_inside == 5  # all five section tasks were inside their Lambda at once
+    assert gate_sections.max_inside == 6  # all six section tasks were inside their Lambda at once
 
 
-def test_status_shows_section_progress_while_a_section_is_held_open(gate_sections, example_request):
-    from tests.workflow.test_status_while_running import _api
+def test_status_shows_the_written_sections_while_one_is_held_open(
+    gate_sections, example_request, local_runtime
+):
+    gate_sections.hold("culture")
+    job_id = _submit(example_request, "app-sections-progress")
 
-    gate_sections.held = {"culture"}
-    example_request["application_id"] = "app-sections-progress"
-    job_id = _api("submit", "POST", "/api/vpr", example_request)["body"]["job_id"]
-
-    deadline, during = time.monotonic() + 10, {}
-    while time.monotonic() < deadline:
-        during = _api("status", "GET", f"/api/vpr/status/{job_id}")["body"]
-        if during.get("sections_done") == 4:
-            break
-        time.sleep(0.02)
+    during = _poll(job_id, lambda s: s.get("sections_done") == 5)
 
     assert during["status"] == "PROCESSING" and during["stage"] == "generating"
-    assert (during["sections_done"], during["sections_total"]) == (4, 5)
-    gate_sections.release.set()
+    assert (during["sections_done"], during["sections_total"]) == (5, 6)
+    assert [p["id"] for p in during["sections_planned"]] == PLAN_IDS
+    assert _ready_ids(during) == [i for i in PLAN_IDS if i != "culture"]  # report order, not arrival order
+    # The fallback path (the execution history, when the view cannot answer) lists the same sections.
+    from vpr.aws.results import ResultStore
+    from vpr.aws.workflow import WorkflowStore
+    from vpr.jobs import JobService
+
+    endpoints = local_runtime.endpoints
+    fallback = JobService(
+        WorkflowStore(endpoints.state_machine_arn), ResultStore(endpoints.results_bucket), 900
+    )
+    # (The history records a task's output once it returns, a moment after the task's view write.)
+    deadline = time.monotonic() + 10
+    while (from_history := fallback.status(job_id, None)).sections_done != 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    from_history = from_history.model_dump(mode="json", exclude_none=True)
+    for field in ("sections_done", "sections_total", "sections_planned", "sections_ready"):
+        assert from_history[field] == during[field], field
+
+    gate_sections.release()
+    described = wait_for_execution(job_id)
+    assert described["status"] == "SUCCEEDED"
+    after = _status(job_id)
+    assert after["status"] == "COMPLETED"
+    assert not {"sections_done", "sections_ready", "sections_planned"} & set(after)
+    # What was shown while running is exactly what the stored report says.
+    report = _stored_report(local_runtime, described)
+    for section in during["sections_ready"]:
+        for field, value in section["content"].items():
+            assert report[field] == value or set(map(json.dumps, value)) <= set(
+                map(json.dumps, report[field])
+            )
+    view_item = boto3.client("dynamodb").get_item(
+        TableName=endpoints.job_view_table, Key={"job_id": {"S": job_id}}, ConsistentRead=True
+    )["Item"]
+    assert not {"sections_ready", "section_ids", "sections_plan"} & set(view_item)  # removed at completion
+
+
+def test_sections_ready_grows_while_the_map_runs(gate_sections, example_request):
+    order = ["keywords", "summary", "interview", "evidence-1", "differentiators"]
+    gate_sections.hold(*order, "culture")
+    job_id = _submit(example_request, "app-sections-grows")
+    first = _poll(job_id, lambda s: s.get("sections_total") == 6 or s.get("stage") == "generating")
+    assert first["status"] in ("PENDING", "PROCESSING") and not first.get("sections_ready")
+
+    seen: list[list[str]] = []
+    for released in order:
+        gate_sections.release(released)
+        count = len(seen) + 1
+        status = _poll(job_id, lambda s, n=count: len(s.get("sections_ready", [])) == n)
+        assert status["status"] == "PROCESSING"
+        seen.append(_ready_ids(status))
+
+    assert seen[0] == ["keywords"]
+    assert seen[1] == ["summary", "keywords"]
+    for before, now in itertools.pairwise(seen):
+        assert set(before) < set(now)  # grows, and nothing shown is taken back
+        assert now == [i for i in PLAN_IDS if i in now]  # always in report order
+    assert seen[-1] == [i for i in PLAN_IDS if i != "culture"]
+    gate_sections.release()
     assert wait_for_execution(job_id)["status"] == "SUCCEEDED"
-    after = _api("status", "GET", f"/api/vpr/status/{job_id}")["body"]
-    assert after["status"] == "COMPLETED" and "sections_done" not in after
+
+
+def test_a_retried_section_is_counted_and_listed_once(local_runtime, example_request):
+    """The culture task records its section, then its result is lost (a transient error): the Map
+    item runs again, and the second record is refused, not added."""
+    real = local_runtime.task_handler("WriteSection")
+    attempts: list[str] = []
+
+    def flaky(event: dict, context: Any) -> Any:
+        result = real(event, context)
+        attempts.append(event["section"]["id"])
+        if event["section"]["id"] == "culture" and attempts.count("culture") == 1:
+            raise ClaudeOverloaded()  # after the view write: the retry writes the same section again
+        return result
+
+    assemble = local_runtime.task_handler("Assemble")
+    entered, release = threading.Event(), threading.Event()
+
+    def held_assemble(event: dict, context: Any) -> Any:  # after the Map: the status still lists them
+        from handlers import progress
+
+        progress.entering("Assemble", event)
+        entered.set()
+        release.wait(timeout=20)
+        return assemble(event, context)
+
+    restores = [
+        local_runtime.override_task("WriteSection", flaky),
+        local_runtime.override_task("Assemble", held_assemble),
+    ]
+    try:
+        job_id = _submit(example_request, "app-sections-retried")
+        assert entered.wait(timeout=15)
+        status = _status(job_id)
+        item = boto3.client("dynamodb").get_item(
+            TableName=local_runtime.endpoints.job_view_table,
+            Key={"job_id": {"S": job_id}},
+            ConsistentRead=True,
+        )["Item"]
+    finally:
+        release.set()
+        for restore in restores:
+            restore()
+
+    assert attempts.count("culture") == 2
+    assert (status["sections_done"], status["sections_total"]) == (6, 6)
+    assert _ready_ids(status) == PLAN_IDS
+    assert len(item["sections_ready"]["L"]) == 6 and sorted(item["section_ids"]["SS"]) == sorted(PLAN_IDS)
+    assert int(item["sections_done"]["N"]) == 6  # the count is exact now: no cap needed
+    assert wait_for_execution(job_id)["status"] == "SUCCEEDED"
 
 
 def test_a_section_invalid_twice_fails_the_job_naming_the_section(claude, start_execution):

@@ -19,9 +19,7 @@ def hold_task(local_runtime) -> Iterator:
     restores = []
 
     def hold(task: str) -> tuple[threading.Event, threading.Event]:
-        from local.runtime import TASKS, resource_name
-
-        real = local_runtime.router.handler_for(resource_name(TASKS[task]))
+        real = local_runtime.task_handler(task)
         entered, release = threading.Event(), threading.Event()
 
         def held(event, context):

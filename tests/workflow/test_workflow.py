@@ -132,12 +132,13 @@ def test_two_jobs_for_one_application_get_consecutive_versions(start_execution, 
 
 
 def test_an_unregistered_lambda_fails_the_task_instead_of_echoing(local_runtime, example_request):
-    from local.runtime import TASKS, function_arn
+    from local.runtime import function_arn
+    from stacks.registry import placeholder
 
-    arns = {state: function_arn(what) for state, what in TASKS.items()} | {
-        "Generate": function_arn("nonexistent")
+    substitutions = local_runtime.definition_substitutions | {
+        placeholder("Generate"): function_arn("nonexistent")
     }
-    machine = local_runtime.create_state_machine("careervp-vpr-broken-local", arns)
+    machine = local_runtime.create_state_machine("careervp-vpr-broken-local", substitutions)
     arn = boto3.client("stepfunctions").start_execution(
         stateMachineArn=machine, name="unregistered", input=json.dumps(_input(example_request))
     )["executionArn"]

@@ -47,7 +47,23 @@ TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 RUNNING_REMOVES = ("error_code", "error_message", "completed_at")
 #: The attempt (redrive count) whose cancel was asked for: tasks check it before they call Claude.
 CANCEL_REQUESTED = "cancel_requested"
+#: What a task's "still running?" read fetches (``attempt_state``); its IAM grant names exactly these.
+LIVENESS_ATTRIBUTES = ("status", "seq", CANCEL_REQUESTED)
 AttemptState = Literal["running", "cancelling", "ended"]
+#: What the section tasks record of the sections themselves; a completed job's write removes them (the
+#: report is then one presigned link away, and every poll reads the whole item). A failed job keeps them.
+SECTION_TEXT_ATTRIBUTES = ("sections_ready", "section_ids", "sections_plan")
+#: What a read of the view fetches (its ProjectionExpression): the readers' IAM grant names exactly
+#: these (``dynamodb:Attributes``), so a read never returns an attribute its role may not see.
+RECORD_ATTRIBUTES = (
+    "job_id", "status", "owner", "application_id", "stage", "sections_done", "sections_total",
+    "created_at", "updated_at", "completed_at", "result_key", "vpr_version", "word_count",
+    "token_usage", "error_code", "error_message", "seq", "submitted_at", "sections_ready", "sections_plan",
+)  # fmt: skip
+_PROJECTION = {
+    "ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(RECORD_ATTRIBUTES))),
+    "ExpressionAttributeNames": {f"#p{i}": name for i, name in enumerate(RECORD_ATTRIBUTES)},
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,8 @@ class JobRecord:
     stage: str | None = None  # the task state entered last; None = queued
     sections_done: int | None = None
     sections_total: int | None = None
+    sections_planned: tuple[dict[str, str], ...] = ()
+    sections_ready: tuple[dict[str, Any], ...] = ()  # as the section tasks recorded them (any order)
     created_at: datetime | None = None
     updated_at: datetime | None = None
     completed_at: datetime | None = None
@@ -135,7 +153,9 @@ class JobView:
         """The job's item, read consistently (a poll right after submit must see the submit)."""
         item = (
             aws_client("dynamodb")
-            .get_item(TableName=self.table_name, Key={"job_id": {"S": job_id}}, ConsistentRead=True)
+            .get_item(
+                TableName=self.table_name, Key={"job_id": {"S": job_id}}, ConsistentRead=True, **_PROJECTION
+            )
             .get("Item")
         )
         if not item or "status" not in item:
@@ -149,6 +169,8 @@ class JobView:
             stage=_str(item, "stage"),
             sections_done=_int(item, "sections_done"),
             sections_total=_int(item, "sections_total"),
+            sections_planned=tuple(json.loads(_str(item, "sections_plan") or "[]")),
+            sections_ready=tuple(json.loads(e["S"]) for e in item.get("sections_ready", {}).get("L", [])),
             created_at=_time(item, "created_at"),
             updated_at=_time(item, "updated_at"),
             completed_at=_time(item, "completed_at"),
@@ -190,22 +212,49 @@ class JobView:
             job_id, Update(seq=redrive_count * 1000 + STAGE_SEQ[stage], status="RUNNING", stage=stage)
         )
 
-    def section_written(self, job_id: str, total: int, redrive_count: int = 0) -> bool:
-        """Sections mode: one more of ``total`` sections written (an atomic ADD).
+    def section_written(
+        self,
+        job_id: str,
+        section_id: str,
+        planned: list[dict[str, str]],
+        ready: dict[str, Any] | None = None,
+        redrive_count: int = 0,
+    ) -> bool:
+        """Sections mode: one more section written; ``ready`` (its text) is appended when given.
 
-        Only while the job is still writing its sections (its ``seq`` not past WriteSections of this
-        attempt), so a late or repeated section never moves a job that is assembling or finished. A
-        redrive keeps the count of the sections that had finished: only the others are written again.
-        False otherwise.
+        One conditional UpdateItem: ``section_ids`` (a string set) records which sections were
+        counted, so a retried section is neither counted nor listed twice; and only while the job is
+        still writing its sections (its ``seq`` not past WriteSections of this attempt), so a late
+        section never changes a job that is assembling or finished. False when either condition
+        refuses it. A redrive (attempt ``redrive_count``) reruns only the sections that had not
+        finished: the earlier ones stay counted, listed and in ``section_ids``, so each is listed once.
+
+        Why the text lives in the item and not behind presigned links: a section is a few KB and every
+        section of a job also travels in the workflow state, which Step Functions caps at 256 KiB, so
+        the item stays below DynamoDB's 400 KB; a poll then stays one GetItem, where links would cost
+        an S3 write per section and a HeadObject + presign per section per poll. Store's write removes
+        the texts again (``completed_update``), so a finished job's item is small to read.
         """
-        writing = redrive_count * 1000 + STAGE_SEQ["WriteSections"]
-        values = {":one": 1, ":total": total, ":writing": writing}
+        values: dict[str, Any] = {
+            ":one": {"N": "1"},
+            ":id": {"SS": [section_id]},
+            ":id_value": {"S": section_id},
+            ":total": {"N": str(len(planned))},
+            ":plan": {"S": json.dumps(planned, ensure_ascii=False)},
+            ":writing": {"N": str(redrive_count * 1000 + STAGE_SEQ["WriteSections"])},
+        }
+        sets = ["sections_total = :total", "sections_plan = :plan"]
+        if ready is not None:
+            values[":empty"] = {"L": []}
+            values[":entry"] = {"L": [{"S": json.dumps(ready, ensure_ascii=False)}]}
+            sets.append("sections_ready = list_append(if_not_exists(sections_ready, :empty), :entry)")
         return self._update_if(
             job_id,
-            UpdateExpression="ADD sections_done :one SET sections_total = :total",
-            ConditionExpression="#seq <= :writing",
+            UpdateExpression="ADD sections_done :one, section_ids :id SET " + ", ".join(sets),
+            ConditionExpression="#seq <= :writing AND "
+            "(attribute_not_exists(section_ids) OR NOT contains(section_ids, :id_value))",
             ExpressionAttributeNames={"#seq": "seq"},
-            ExpressionAttributeValues={k: _attr(v) for k, v in values.items()},
+            ExpressionAttributeValues=values,
         )
 
     def request_cancel(self, job_id: str, redrive_count: int) -> None:
@@ -232,8 +281,8 @@ class JobView:
                 TableName=self.table_name,
                 Key={"job_id": {"S": job_id}},
                 ConsistentRead=True,
-                ProjectionExpression="#status, #seq, #cancel",
-                ExpressionAttributeNames={"#status": "status", "#seq": "seq", "#cancel": CANCEL_REQUESTED},
+                ProjectionExpression=", ".join(f"#l{i}" for i in range(len(LIVENESS_ATTRIBUTES))),
+                ExpressionAttributeNames={f"#l{i}": name for i, name in enumerate(LIVENESS_ATTRIBUTES)},
             )
             .get("Item")
         ) or {}
@@ -330,7 +379,11 @@ def completed_update(result: dict[str, Any], completed_at: datetime, seq: int) -
         if result.get(name) is not None:
             values[name] = result[name]
     return Update(
-        seq=seq, status="SUCCEEDED", stage="Store", values=values, remove=("error_code", "error_message")
+        seq=seq,
+        status="SUCCEEDED",
+        stage="Store",
+        values=values,
+        remove=("error_code", "error_message", *SECTION_TEXT_ATTRIBUTES),
     )
 
 

@@ -27,6 +27,11 @@ def application_prefix(user_id: str, application_id: str) -> str:
     return f"vpr/{user_id}/{application_id}/"
 
 
+def markdown_key(json_key: str) -> str:
+    """``vpr/.../v3.md`` for ``vpr/.../v3.json``: Store writes both files of a version."""
+    return json_key.removesuffix(".json") + ".md"
+
+
 class ResultStore:
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
@@ -99,20 +104,23 @@ class ResultStore:
     def _put_markdown(self, prefix: str, version: int, body_md: str) -> None:
         aws_client("s3").put_object(
             Bucket=self.bucket,
-            Key=f"{prefix}v{version}.md",
+            Key=markdown_key(f"{prefix}v{version}.json"),
             Body=body_md.encode(),
             ContentType="text/markdown; charset=utf-8",
         )
 
-    def exists(self, key: str) -> bool:
-        """HeadObject: cheap, and the only way to know a lifecycle rule has not expired the report."""
-        try:
-            aws_client("s3").head_object(Bucket=self.bucket, Key=key)
-        except ClientError as error:
-            if error.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
-                return False
-            raise
-        return True
+    def stored_files(self, json_key: str) -> set[str]:
+        """The keys still stored of the version ``json_key`` names (its ``.json`` and ``.md``).
+
+        One ListObjectsV2 of the version's own prefix (``.../v3.``, which ``v30`` does not share), not
+        a HeadObject per file: it tells a lifecycle-expired report from a present one under the
+        prefix-scoped ``s3:ListBucket`` grant (``s3:prefix`` is a documented condition key of
+        ListObjectsV2). A HeadObject of a missing key answers 404 only with ``s3:ListBucket`` on the
+        bucket, and that implicit check carries no ``s3:prefix``; without it S3 says 403.
+        """
+        prefix = json_key.removesuffix("json")
+        page = aws_client("s3").list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=10)
+        return {obj["Key"] for obj in page.get("Contents", [])}
 
     def presign(self, key: str, ttl_seconds: int) -> tuple[str, datetime]:
         """A short-lived GET link to a stored result (SigV4), and when it expires."""

@@ -39,13 +39,14 @@ INFO).
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import random
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anthropic
 from pydantic import BaseModel, ValidationError
@@ -70,10 +71,6 @@ from vpr.models.problems import field_problems
 from vpr.models.report import GeneratorInfo
 from vpr.pricing import UnknownModelError, usage_with_cost
 from vpr.settings import Settings
-
-if TYPE_CHECKING:  # sections mode
-    from vpr.sections.prompt import SectionRequest
-    from vpr.sections.writers import SectionDraft
 
 GENERATOR_NAME = "claude"
 #: Secrets Manager values are cached this long (Powertools Parameters), so a rotated key is picked up.
@@ -494,7 +491,11 @@ class ClaudeGenerator:
             except BaseException as error:  # handed to the caller's thread
                 outcome["error"] = error
 
-        worker = threading.Thread(target=work, name="claude-call", daemon=True)
+        # The worker runs in a copy of this context: the invocation's log keys (context variables) and,
+        # locally, the function it runs for go with it.
+        worker = threading.Thread(
+            target=contextvars.copy_context().run, args=(work,), name="claude-call", daemon=True
+        )
         worker.start()
         worker.join(max(0.0, deadline - time.monotonic()))
         if worker.is_alive():
@@ -614,32 +615,6 @@ class ClaudeGenerator:
         if len(second_verification.unsupported_claims) <= len(verification.unsupported_claims):
             return second.value, second_verification, second.usage
         return answer.value, verification, second.usage
-
-    # --- sections mode: one section per call ---------------------------------------------------------
-    def write_section(
-        self, request: SectionRequest, *, time_budget_seconds: float | None = None
-    ) -> SectionDraft:
-        """Write one section (structured output, one repair round-trip), within the time budget.
-
-        Errors are the same typed errors as ``generate``'s, so the Map item's Retry matches on them.
-        """
-        from vpr.sections.writers import SectionDraft  # sections mode only
-
-        budget = None if time_budget_seconds is None else time.monotonic() + time_budget_seconds
-        try:
-            answer, _, usage = self.structured_with_repair(
-                request.schema,
-                request.messages,
-                purpose=f"section:{request.job.kind}",
-                budget_deadline=budget,
-                fresh_request=request.fresh_messages,
-                system=request.system,
-            )
-        except GenerationInvalidOutput as error:
-            message = f"The report's {request.job.id} section was not valid, even after a repair."
-            raise GenerationInvalidOutput(message) from error
-        model = getattr(answer.message, "model", None) or self._settings.model
-        return SectionDraft(answer.value, usage, model)
 
 
 class _StreamDeadlineError(Exception):

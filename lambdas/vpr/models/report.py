@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 AlignmentScore = Literal["STRONG", "MODERATE", "DEVELOPING"]
+#: The kinds of section the sections mode writes, one call each (``vpr.sections.models.SECTION_FIELDS``).
+SectionKind = Literal["summary", "evidence", "differentiators", "culture", "interview", "keywords"]
 
 
 class _ReportPart(BaseModel):
@@ -37,6 +39,26 @@ class ReportContent(_ReportPart):
     cultural_fit: str = Field(min_length=1)
     talking_points: list[str] = Field(min_length=5, max_length=7)
     keywords: list[str] = Field(min_length=1)
+
+
+def _report_part() -> type[BaseModel]:
+    """Some of the report's fields: those one section wrote, the others absent.
+
+    Built from ``ReportContent``'s field types, so a part's rows have the report's shape (the section
+    models, ``vpr.sections.models``, checked the bounds when the section was written).
+    """
+    fields: dict[str, Any] = {
+        name: (info.annotation | None, None) for name, info in ReportContent.model_fields.items()
+    }
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        "ReportPart",
+        __config__=ConfigDict(frozen=True, extra="ignore"),
+        __doc__=_report_part.__doc__,
+        **fields,
+    )
+
+
+ReportPart = _report_part()
 
 
 class GeneratorInfo(_ReportPart):

@@ -7,7 +7,16 @@ from typing import Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from vpr.models.profile import CandidateProfile
-from vpr.models.text import Identifier, InputModel, LongText, MediumText, ShortText, text, text_list
+from vpr.models.text import (
+    BLANK_CLASS,
+    Identifier,
+    InputModel,
+    LongText,
+    MediumText,
+    ShortText,
+    text,
+    text_list,
+)
 
 Language = Literal["en", "he"]
 
@@ -37,7 +46,9 @@ class JobPosting(InputModel):
     nice_to_have: text_list(2_000, max_items=50) = []
     location: Location | None = None
     employment_type: text(50) | None = None
-    source_url: text(2_048, pattern=r"^https?://[^\s\u0085]+$") | None = None
+    source_url: (
+        text(2_048, pattern=rf"^[{BLANK_CLASS}]*https?://[^{BLANK_CLASS}]+[{BLANK_CLASS}]*$") | None
+    ) = None
     language: Language = "en"
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from vpr.models.report import ReportPart, SectionKind
 from vpr.models.usage import TokenUsage
 
 
@@ -69,6 +70,24 @@ class SubmitResponse(_Response):
     created_at: datetime
 
 
+class PlannedSection(_Response):
+    """One section the sections mode writes (one Claude call)."""
+
+    id: str = Field(
+        description="summary, evidence-1, evidence-2, ..., differentiators, culture, interview, keywords"
+    )
+    kind: SectionKind
+
+
+class ReadySection(PlannedSection):
+    """A section already written (and found grounded in the inputs), while the rest are being written."""
+
+    content: ReportPart = Field(  # type: ignore[valid-type]
+        description="The report fields this section wrote, as the finished report will have them (e.g. "
+        "evidence_matrix rows and their gap_strategies for an evidence section)."
+    )
+
+
 class JobStatusResponse(_Response):
     job_id: str
     status: JobState
@@ -78,14 +97,30 @@ class JobStatusResponse(_Response):
     created_at: datetime
     started_at: datetime | None = None
     completed_at: datetime | None = None
-    result_url: str | None = None
-    result_expires_at: datetime | None = None
+    result_url: str | None = Field(
+        default=None, description="COMPLETED only: a presigned GET of the report's JSON."
+    )
+    result_markdown_url: str | None = Field(
+        default=None,
+        description="COMPLETED only: a presigned GET of the same report as Markdown (same expiry).",
+    )
+    result_expires_at: datetime | None = Field(
+        default=None, description="COMPLETED only: when both links stop working; ask the status again."
+    )
     vpr_version: int | None = None
     word_count: int | None = None
     token_usage: TokenUsage | None = None
     sections_done: int | None = None
     """Sections mode, while generating: sections written so far (of ``sections_total``)."""
     sections_total: int | None = None
+    sections_planned: list[PlannedSection] | None = Field(
+        default=None, description="Sections mode, while generating: every section, in report order."
+    )
+    sections_ready: list[ReadySection] | None = Field(
+        default=None,
+        description="Sections mode, while generating: the sections written so far, with their text, in "
+        "report order (a section the grounding check flagged is rewritten and arrives with the report).",
+    )
     error: str | None = Field(default=None, description="FAILED only: a message safe to show the user.")
     error_code: str | None = Field(
         default=None, description="FAILED only: the Step Functions error name, e.g. CvNotFound."

@@ -1,6 +1,7 @@
 """Sections mode (``VPR_GENERATION_MODE=sections``): the report written as independent sections.
 
-The state machine runs Plan (``plan``) → a Map writing each planned section concurrently
-(``writers``) → Assemble (``assemble``: executive summary, merge, grounding check, regeneration of the
-flagged sections only) → Store. ``progress`` turns the execution history into "sections done / total".
+The state machine runs Plan (``plan``) → a Map writing each planned section concurrently, the executive
+summary among them (``writers``) → Assemble (``steps.assemble_step``: grounding check, regeneration of
+the flagged sections only, merge) → Store. ``progress`` says how many sections are done and which are
+ready to show, from the job view or from the execution history.
 """

@@ -12,16 +12,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from vpr.models import ReportContent, TokenUsage
+from vpr.models.report import SectionKind
 
-SectionKind = Literal["evidence", "differentiators", "culture", "interview", "summary"]
-
-#: Which report fields each kind of section writes (every field exactly once across the kinds).
+#: Which report fields each kind of section writes (every field exactly once across the kinds), in the
+#: report's reading order: the plan lists its jobs in this order.
 SECTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "summary": ("executive_summary",),
     "evidence": ("evidence_matrix", "gap_strategies"),
     "differentiators": ("differentiators",),
     "culture": ("cultural_fit",),
-    "interview": ("talking_points", "keywords"),
-    "summary": ("executive_summary",),
+    "interview": ("talking_points",),
+    "keywords": ("keywords",),
 }
 
 
@@ -43,7 +44,9 @@ class SectionJob(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(description="evidence-1, evidence-2, ..., differentiators, culture, interview, summary")
+    id: str = Field(
+        description="summary, evidence-1, evidence-2, ..., differentiators, culture, interview, keywords"
+    )
     kind: SectionKind
     requirements: list[int] = Field(
         default=[], description="evidence only: 0-based indexes into job_posting.requirements"
@@ -61,6 +64,9 @@ class SectionResult(BaseModel):
     token_usage: TokenUsage
     model: str | None = None
     generator: str
+    grounded: bool | None = None
+    """The grounding check of this section as written (None: not checked). Only a grounded section is
+    shown while the job runs; a flagged one appears with the full report, after Assemble rewrites it."""
 
     def validated(self) -> BaseModel:
         """The content as its section model (raises ValidationError if it is not one)."""

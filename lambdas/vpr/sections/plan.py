@@ -1,15 +1,18 @@
 """Plan: split one report into section jobs that do not depend on each other.
 
-Independent sections: the evidence matrix and its gap strategies, per batch of job requirements (a gap
-strategy belongs to its requirement's evidence row); the differentiators; the cultural fit; talking
-points + keywords. The executive summary is not planned: it summarizes the finished sections, so
-Assemble writes it afterwards with a short call.
+Independent sections, in the report's reading order: the executive summary; the evidence matrix and its
+gap strategies, per batch of job requirements (a gap strategy belongs to its requirement's evidence row);
+the differentiators; the cultural fit; the talking points; the keywords. The summary is written from the
+application at the same time as the others (not afterwards from the finished sections), so nothing waits
+for a serial call: a job takes about one first-token wait + its longest section + Assemble's checks.
 
-Why this granularity: a job takes about two first-token waits + its longest section + the summary, so
-the longest section decides the gain. Differentiators and cultural fit are separate jobs (together they
-were the longest, ~370 words) and the default batch is one requirement (~190 words with its gap
-strategy); the longest job is then talking points + keywords (~225 words). Each extra call re-sends the
-application (uncached input tokens): the README has the measured time and cost of this trade-off.
+Why this granularity (the README has the measured figures): the longest job decides when the report is
+complete, the shortest when the page first shows a section, and each extra call re-sends the application
+(uncached input tokens). Differentiators and cultural fit are separate jobs (together ~370 words);
+the keywords (~15 words) are a job of their own, so a first section is on the page within about one
+first-token wait; evidence comes in batches of ``VPR_SECTION_BATCH_SIZE`` requirements (default 2,
+~290 words with their gap strategies: about as long as the summary or the talking points, and half the
+calls of one requirement per job).
 
 A posting without a requirements list gets one evidence job over the whole posting (the writer reads
 the requirements from the description).
@@ -18,7 +21,7 @@ the requirements from the description).
 from __future__ import annotations
 
 from vpr.models import Application
-from vpr.sections.models import Plan, SectionJob
+from vpr.sections.models import SECTION_FIELDS, Plan, SectionJob
 from vpr.settings import Settings
 
 #: Target words per unit, the midpoints of ``vpr.generation.prompt.SECTION_BUDGETS`` (the prompt states
@@ -43,8 +46,14 @@ def plan_sections(application: Application, settings: Settings) -> Plan:
     count = len(application.job_posting.requirements)
     size = settings.section_batch_size
     batches = [list(range(start, min(start + size, count))) for start in range(0, count, size)] or [[]]
-    jobs = [SectionJob(id=f"evidence-{n}", kind="evidence", requirements=b) for n, b in enumerate(batches, 1)]
-    jobs += [SectionJob(id=kind, kind=kind) for kind in ("differentiators", "culture", "interview")]
+    jobs: list[SectionJob] = []
+    for kind in SECTION_FIELDS:  # the report's reading order
+        if kind == "evidence":
+            jobs += [
+                SectionJob(id=f"evidence-{n}", kind=kind, requirements=b) for n, b in enumerate(batches, 1)
+            ]
+        else:
+            jobs.append(SectionJob(id=kind, kind=kind))
     return Plan(mode="sections", sections=jobs)
 
 
@@ -59,5 +68,7 @@ def target_words(kind: str, requirements: int) -> int:
     if kind == "culture":
         return w["cultural_fit"]
     if kind == "interview":
-        return w["talking_points"] + w["keywords"]
+        return w["talking_points"]
+    if kind == "keywords":
+        return w["keywords"]
     return w["executive_summary"]

@@ -63,9 +63,12 @@ def _task(job: SectionJob, application: Application) -> str:
                 "from its description) and gap_strategies for the MODERATE or DEVELOPING ones"
             )
     elif job.kind == "summary":
+        # Written at the same moment as the other parts, so from the application alone: naming only
+        # the matches the CV plainly shows keeps it from contradicting the evidence part's ratings.
         scope = (
-            "the executive_summary, summarizing the finished sections given in <report_sections> (they "
-            "are data, written from the same application)"
+            "the executive_summary: who the candidate is for this role and the 2-3 requirements the CV "
+            "most clearly meets, with the CV facts that show it (the other parts are written at the same "
+            "time from the same data, so name only matches the application states plainly)"
         )
     else:
         scope = " and ".join(SECTION_FIELDS[job.kind])
@@ -79,21 +82,16 @@ def user_message(
     application: Application,
     job: SectionJob,
     *,
-    finished: dict[str, Any] | None = None,
     unsupported: list[str] | None = None,
     extra: str | None = None,
 ) -> dict[str, Any]:
-    """The per-section user turn: the application (and, for the summary, the finished sections)."""
+    """The per-section user turn: the application, then the instruction for the one part to write."""
     content: list[dict[str, Any]] = [
         {
             "type": "text",
             "text": f"<application>\n{_escaped_json(prompt.application_data(application))}\n</application>",
         }
     ]
-    if finished is not None:
-        content.append(
-            {"type": "text", "text": f"<report_sections>\n{_escaped_json(finished)}\n</report_sections>"}
-        )
     instructions = _task(job, application)
     if unsupported:
         listed = "\n".join(f"- {claim}" for claim in unsupported[:40])

@@ -3,15 +3,18 @@
 Like ``vpr.pipeline``, each takes the state Step Functions passes and returns what goes back into it;
 errors are the named errors of ``vpr.errors``.
 
-Assemble writes the executive summary from the finished sections, merges, and runs the grounding check
-per section; only the sections it flags are written again, once, with the flagged claims as feedback
-(concurrently, and best effort, as in single mode: if a regeneration fails, the first draft stands and
-``verification`` says what is unsupported). Its result is ``$.generation``, exactly what Generate returns
-in single mode, so Store is the same task and a Store retry reads the report from the state.
+WriteSection writes one section (the executive summary is one of them, written from the application like
+the others) and checks its grounding, so the job view can show it while the rest are written. Assemble
+runs the grounding check per section; only the sections it flags (the summary included) are written
+again, once, with the flagged claims as feedback (concurrently, and best effort, as in single mode: if a
+regeneration fails, the first draft stands and ``verification`` says what is unsupported), then merges
+them in plan order. Its result is ``$.generation``, exactly what Generate returns in single mode, so
+Store is the same task and a Store retry reads the report from the state.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import time
@@ -55,10 +58,16 @@ def plan_step(state: dict[str, Any], settings: Settings) -> dict[str, Any]:
 def write_section_step(
     state: dict[str, Any], section: dict[str, Any], writer: SectionWriter, timeout: float | None = None
 ) -> dict[str, Any]:
-    """One Map item: write one section. Its errors are the item's (and so the job's) error code."""
+    """One Map item: write one section and check it. Its errors are the item's (and the job's) error code.
+
+    The check's verdict travels with the section (``grounded``): the job view shows only grounded
+    sections while the job runs. Assemble checks again with the claims it needs for a regeneration.
+    """
     job = SectionJob.model_validate(section)
-    draft = writer.write(Application.model_validate(state), job, timeout=timeout)
-    return _result(job, draft, writer.name).model_dump(mode="json", exclude_none=True)
+    application = Application.model_validate(state)
+    result = _result(job, writer.write(application, job, timeout=timeout), writer.name)
+    checked = result.model_copy(update={"grounded": check_section(result, application).grounded})
+    return checked.model_dump(mode="json", exclude_none=True)
 
 
 def _result(job: SectionJob, draft: SectionDraft, generator: str) -> SectionResult:
@@ -85,7 +94,7 @@ def check_section(result: SectionResult, application: Application) -> Verificati
 def assemble_step(
     state: dict[str, Any], writer: SectionWriter, time_budget_seconds: float | None = None
 ) -> dict[str, Any]:
-    """Summary, merge, grounding check, one regeneration of flagged sections → ``$.generation``."""
+    """Grounding check, one regeneration of flagged sections, merge → ``$.generation``."""
     deadline = None if time_budget_seconds is None else time.monotonic() + time_budget_seconds
 
     def timeout() -> float | None:
@@ -103,10 +112,17 @@ def assemble_step(
     checks = {r.id: check_section(r, application) for r in results}
     flagged = [r for r in results if not checks[r.id].grounded]
     if flagged:
+        # Each redraft runs in its own copy of this context (one context cannot be entered by two
+        # threads at once): the invocation's log keys and, locally, its function go with it.
+        contexts = [contextvars.copy_context() for _ in flagged]
         with ThreadPoolExecutor(max_workers=len(flagged)) as pool:
             redrafts = list(
                 pool.map(
-                    lambda r: _regenerate(writer, application, jobs[r.id], checks[r.id], timeout()), flagged
+                    lambda ctx, r: ctx.run(
+                        _regenerate, writer, application, jobs[r.id], checks[r.id], timeout()
+                    ),
+                    contexts,
+                    flagged,
                 )
             )
         for original, redraft in zip(flagged, redrafts, strict=True):
@@ -124,24 +140,8 @@ def assemble_step(
         for name, value in result.content.items():
             merged[name] = merged[name] + value if name in ("evidence_matrix", "gap_strategies") else value
 
-    # 3. the executive summary from the finished sections (one short call), checked and regenerated once
-    summary_job = SectionJob(id="summary", kind="summary")
-    summary = writer.write(application, summary_job, finished=merged, timeout=timeout())
-    usage += summary.token_usage
-    summary_result = _result(summary_job, summary, writer.name)
-    summary_check = check_section(summary_result, application)
-    if not summary_check.grounded:
-        redraft = _regenerate(writer, application, summary_job, summary_check, timeout(), finished=merged)
-        if redraft is not None:
-            usage += redraft.token_usage
-            candidate = _result(summary_job, redraft, writer.name)
-            if len(check_section(candidate, application).unsupported_claims) <= len(
-                summary_check.unsupported_claims
-            ):
-                summary_result = candidate
-
-    content = ReportContent.model_validate({**merged, **summary_result.content})
-    model = next((r.model for r in [*results, summary_result] if r.model), None)
+    content = ReportContent.model_validate(merged)
+    model = next((r.model for r in results if r.model), None)
     report = assemble_report(
         content,
         application,
@@ -160,13 +160,10 @@ def _regenerate(
     job: SectionJob,
     check: Verification,
     timeout: float | None,
-    finished: dict[str, Any] | None = None,
 ) -> SectionDraft | None:
     """One more draft without the flagged claims; None if that call fails (the first draft stands)."""
     try:
-        return writer.write(
-            application, job, finished=finished, unsupported=list(check.unsupported_claims), timeout=timeout
-        )
+        return writer.write(application, job, unsupported=list(check.unsupported_claims), timeout=timeout)
     except VprError as error:
         logger.warning(
             "Section regeneration failed; keeping the first draft",
