@@ -53,9 +53,9 @@ from vpr.errors import (
     GenerationInvalidOutput,
     VprError,
 )
-from vpr.generation import claude as claude_module
 from vpr.generation import get_generator
 from vpr.generation.claude import ClaudeGenerator, map_api_error, resolve_api_key
+from vpr.generation.claude import client as claude_client
 from vpr.models import Application, ReportContent
 from vpr.pricing import cost_usd
 from vpr.report_text import count_words, report_text
@@ -396,8 +396,8 @@ def test_a_stream_that_goes_silent_is_a_retried_timeout(
 ) -> None:
     """No byte for longer than the stall timeout (here 0.3 s; the fake pings each second): the HTTP
     client's read timeout mid-stream becomes ClaudeTimeout, and the call is retried within its budget."""
-    monkeypatch.setattr(claude_module, "STALL_SECONDS", 0.3)
-    monkeypatch.setattr(claude_module, "MIN_ATTEMPT_SECONDS", 0.1)
+    monkeypatch.setattr(claude_client, "STALL_SECONDS", 0.3)
+    monkeypatch.setattr(claude_client, "MIN_ATTEMPT_SECONDS", 0.1)
     fake_anthropic.enqueue(answer(grounded_report(), time_to_first_token=3), answer(grounded_report()))
     result = generator(claude_max_retries=1).generate(application(), time_budget_seconds=5)
     assert fake_anthropic.calls == 2

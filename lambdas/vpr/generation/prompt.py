@@ -8,7 +8,8 @@ Why it is split this way:
 * The applicant's data is passed as JSON inside ``<application>`` tags and the rules say it is data,
   never instructions: a job posting that says "ignore previous instructions" is just text to analyse.
   ``<`` is escaped as ``\\u003c`` inside the JSON, so no field can close the tag and "escape" the block.
-* Plain data in, plain dicts out: this module does not import the anthropic SDK (only ``claude.py`` may).
+* Plain data in, plain dicts out: this module does not import the anthropic SDK (only
+  ``vpr.generation.claude`` may).
 """
 
 from __future__ import annotations

@@ -116,9 +116,9 @@ class ClaudeSectionWriter:
     name = "claude"
 
     def __init__(self, settings: Settings) -> None:
-        from vpr.generation.claude import ClaudeGenerator  # heavy SDK: section tasks only
+        from vpr.generation.claude import ClaudeClient  # heavy SDK: section tasks only
 
-        self._generator = ClaudeGenerator(settings)
+        self._client = ClaudeClient(settings)
         self._model = settings.model
 
     def write(
@@ -138,7 +138,7 @@ class ClaudeSectionWriter:
         request = SectionRequest(job=job, messages=ask(), fresh_messages=ask(prompt.truncated_retry_note()))
         budget = None if timeout is None else time.monotonic() + timeout
         try:
-            answer, _, usage = self._generator.structured_with_repair(
+            answer, _, usage = self._client.structured_with_repair(
                 request.schema,
                 request.messages,
                 purpose=f"section:{request.job.kind}",

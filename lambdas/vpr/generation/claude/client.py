@@ -1,40 +1,8 @@
-"""The ``claude`` generator: the report written by Claude through the anthropic SDK.
+"""One structured Claude call, and one repair: the request, the stream, the deadline, the retries.
 
-This is the only module that imports ``anthropic`` (about a second of cold start), and only the
-Generate function imports this module (``vpr.generation.get_generator`` does it lazily).
-
-What one call sends (``ClaudeGenerator.structured_call``, the one place a request is built):
-
-* **Structured output through the API**: ``output_config.format`` with the JSON schema of a pydantic
-  model, made strict-mode compatible by the SDK's own ``anthropic.transform_schema`` (constraints strict
-  mode cannot enforce — list lengths, string lengths — move into the schema's descriptions). The answer
-  is JSON text that the API guarantees parses against that schema; pydantic then checks what the schema
-  could not express (5–7 talking points, non-empty sections). No tool, so no ``tool_choice`` to force
-  (Claude Sonnet 5.5 rejects a forced one).
-* **Thinking and effort**: models with adaptive thinking get ``thinking: {"type": "adaptive"}`` and
-  ``output_config.effort`` (``VPR_CLAUDE_EFFORT``, default ``medium``); the 4.5 models, which only have
-  manual extended thinking, get neither (no thinking). Thinking tokens count toward ``max_tokens``.
-* **Budgets**: ``max_tokens`` = ``VPR_CLAUDE_MAX_TOKENS`` (32,000) capped at the model's limit; see
-  ``MAX_TOKENS_RATIONALE``.
-* **Streaming**: every call streams (``messages.stream``), so no connection sits idle for minutes, the
-  stall timeout can stay short, and the deadline is checked at every event.
-* **Time**: every call has a deadline — the earlier of ``VPR_CLAUDE_TIMEOUT_SECONDS`` from now and the
-  budget the Generate handler passes (the function's remaining time minus a margin). Retries of the call
-  (``VPR_CLAUDE_MAX_RETRIES``: 408/409/429/5xx/connection errors, honouring ``retry-after``) run here
-  rather than in the SDK (whose loop would sleep any ``retry-after`` and restart the full timeout), and
-  only when they can finish before the deadline. A call still running at its deadline is abandoned and
-  ``ClaudeTimeout`` raised (the state machine retries it): the function never dies of a Lambda timeout.
-
-How one report is produced: one write; if the answer is not a valid report (schema problems, or cut off
-at ``max_tokens``) one repair round-trip, then ``GenerationInvalidOutput`` — a truncated report is never
-returned. A refusal (``stop_reason: "refusal"``) is ``ClaudeRefused`` at once: asking again would not
-help. A valid report goes through the grounding check (``vpr.grounding``); if it names employers, titles,
-certifications or figures absent from the inputs, one best-effort regeneration with that feedback.
-
-Errors are mapped from SDK exception classes and the API's error ``type`` (``map_api_error``), never from
-message wording. Messages and log lines carry status codes, error types and request ids only — never the
-key, the prompt or CV text (the SDK's DEBUG log contains whole request bodies, so its logger is held at
-INFO).
+What one call sends (``ClaudeClient.structured_call``, the one place a request is built) and how it
+ends are described in ``vpr.generation.claude``. This module also reads the API key (``ANTHROPIC_API_KEY``
+locally, Secrets Manager on AWS) and keeps the SDK's DEBUG log (which holds whole request bodies) quiet.
 """
 
 from __future__ import annotations
@@ -42,7 +10,6 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -51,28 +18,16 @@ from typing import Any, Generic, TypeVar
 import anthropic
 from pydantic import BaseModel, ValidationError
 
-from vpr.errors import (
-    ClaudeOverloaded,
-    ClaudeRateLimited,
-    ClaudeRefused,
-    ClaudeRequestRejected,
-    ClaudeServerError,
-    ClaudeTimeout,
-    GenerationInvalidOutput,
-    VprError,
-)
+from vpr.errors import ClaudeRefused, ClaudeRequestRejected, ClaudeTimeout, GenerationInvalidOutput, VprError
 from vpr.generation import prompt
-from vpr.generation.base import GenerationResult, assemble_report
+from vpr.generation.claude.errors import map_api_error, retry_wait
 from vpr.generation.claude_models import ModelProfile, profile_for
 from vpr.generation.guard import before_model_call
-from vpr.grounding import verify_report
-from vpr.models import Application, ReportContent, TokenUsage, Verification
+from vpr.models import TokenUsage
 from vpr.models.problems import field_problems
-from vpr.models.report import GeneratorInfo
 from vpr.pricing import UnknownModelError, usage_with_cost
 from vpr.settings import Settings
 
-GENERATOR_NAME = "claude"
 #: Secrets Manager values are cached this long (Powertools Parameters), so a rotated key is picked up.
 SECRET_MAX_AGE_SECONDS = 300
 #: Below this much time left in the budget, no repair or regeneration call is started.
@@ -102,103 +57,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 
 _TRUNCATED = frozenset({"max_tokens", "model_context_window_exceeded"})
-#: Retried statuses, as the SDK's own policy (``_base_client._should_retry``) retries them.
-_RETRY_STATUSES = frozenset({408, 409, 429})
-
-
-# --- errors ----------------------------------------------------------------------------------------
-
-
-def _status_detail(error: anthropic.APIStatusError) -> str:
-    request_id = getattr(error, "request_id", None)
-    return f" (HTTP {error.status_code}" + (f", request {request_id})" if request_id else ")")
-
-
-#: 429s that waiting does not clear: the SDK's classes for ``error.details.error_code`` values of
-#: ``rate_limit_error`` (https://platform.claude.com/docs/en/api/errors#http-errors: "429 — ... reached
-#: the monthly spend cap of its usage tier"; those carry no ``retry-after``).
-_SPEND_LIMIT_ERRORS: tuple[type[anthropic.APIStatusError], ...] = (
-    anthropic.EnforcedSpendLimitReachedError,
-    anthropic.ContractSpendLimitReachedError,
-)
-
-
-def map_api_error(error: BaseException) -> VprError:
-    """The typed workflow error for an SDK exception (the one place this mapping lives).
-
-    By class and the API's error ``type``, never by message wording (the SDK: "Its wording can change,
-    so don't match on it"). 429 → ClaudeRateLimited, except the spend-limit classes → ClaudeRequestRejected
-    (permanent: waiting does not help); 402 / ``billing_error`` → ClaudeRequestRejected; 529 or
-    ``overloaded_error`` → ClaudeOverloaded; other 5xx → ClaudeServerError; 408, timeouts and connection
-    failures → ClaudeTimeout; 401/403 → ClaudeRequestRejected naming the credentials; any other 4xx →
-    ClaudeRequestRejected. The message never carries the API's own text (which may quote the request).
-    """
-    if isinstance(error, anthropic.APIStatusError):
-        detail = _status_detail(error)
-        kind = getattr(error, "type", None)
-        if isinstance(error, _SPEND_LIMIT_ERRORS):
-            return ClaudeRequestRejected(
-                "The writing service's spend limit for this account has been reached; the report can be "
-                f"generated again once the limit is raised{detail}."
-            )
-        if isinstance(error, anthropic.PaymentRequiredError) or kind == "billing_error":
-            return ClaudeRequestRejected(
-                f"The writing service refused the request for a billing reason{detail}; an operator must "
-                "check the account."
-            )
-        if isinstance(error, anthropic.RateLimitError) or kind == "rate_limit_error":
-            return ClaudeRateLimited(ClaudeRateLimited.default_message + detail)
-        if isinstance(error, anthropic.OverloadedError) or kind == "overloaded_error":
-            return ClaudeOverloaded(ClaudeOverloaded.default_message + detail)
-        if isinstance(error, anthropic.RequestTimeoutError) or kind == "timeout_error":
-            return ClaudeTimeout(ClaudeTimeout.default_message + detail)
-        if isinstance(error, anthropic.InternalServerError) or error.status_code >= 500:
-            return ClaudeServerError(ClaudeServerError.default_message + detail)
-        if isinstance(error, anthropic.AuthenticationError | anthropic.PermissionDeniedError):
-            return ClaudeRequestRejected(
-                f"The writing service did not accept the service's credentials{detail}; an operator must "
-                "check the API key."
-            )
-        return ClaudeRequestRejected(ClaudeRequestRejected.default_message + detail)
-    if _is_transport_error(error):
-        return ClaudeTimeout()
-    if isinstance(error, anthropic.APIResponseValidationError):
-        return ClaudeServerError("The writing service sent a response the client could not read.")
-    return ClaudeRequestRejected("The writing service client is not configured correctly.")
-
-
-def _is_transport_error(error: BaseException) -> bool:
-    """A connection that failed or went silent: the SDK's connection errors before a response, or the
-    HTTP client's own errors while a stream is read (the SDK does not wrap those)."""
-    if isinstance(error, anthropic.APIConnectionError):  # APITimeoutError is a subclass
-        return True
-    return type(error).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore") or isinstance(
-        error, OSError
-    )
-
-
-def _retry_wait(error: BaseException, attempt: int) -> float | None:
-    """Seconds to wait before retrying ``error``, or None if it is not retried (the SDK's policy)."""
-    response = getattr(error, "response", None)
-    if isinstance(error, anthropic.APIStatusError):
-        if not map_api_error(error).retryable:
-            return None  # e.g. a spend-limit 429: no wait clears it
-        should = error.response.headers.get("x-should-retry")
-        if should == "false" or (
-            should != "true" and error.status_code not in _RETRY_STATUSES and error.status_code < 500
-        ):
-            return None
-    elif not _is_transport_error(error):
-        return None
-    headers = response.headers if response is not None else {}
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        try:
-            value = float(headers.get(name)) * scale
-        except (TypeError, ValueError):
-            continue
-        if value >= 0:
-            return value
-    return min(0.5 * 2**attempt, 8.0) * (1 - 0.25 * random.random())  # the SDK's backoff  # noqa: S311
 
 
 # --- the API key -----------------------------------------------------------------------------------
@@ -311,17 +169,16 @@ def _read(message: Any, schema: type[T], usage: TokenUsage) -> StructuredAnswer[
     return answer
 
 
-# --- the generator ---------------------------------------------------------------------------------
+# --- the client ------------------------------------------------------------------------------------
 
 
-class ClaudeGenerator:
-    """Writes the report with Claude. One instance per process: it keeps one SDK client (and its pool).
+class ClaudeClient:
+    """Structured Claude calls within a deadline. One instance per process: one SDK client (and its pool).
 
     ``structured_call`` (one call) and ``structured_with_repair`` (a call and at most one repair) are the
-    building blocks for any structured Claude output, e.g. one section of a report.
+    building blocks for any structured Claude output: the whole report (``ClaudeGenerator``) or one of
+    its sections (``vpr.sections.writers.ClaudeSectionWriter``).
     """
-
-    name = GENERATOR_NAME
 
     def __init__(self, settings: Settings) -> None:
         try:
@@ -451,7 +308,7 @@ class ClaudeGenerator:
                     ) from None
                 if isinstance(error, VprError):
                     raise
-                wait = _retry_wait(error, attempt) if attempt < self._settings.claude_max_retries else None
+                wait = retry_wait(error, attempt) if attempt < self._settings.claude_max_retries else None
                 if wait is None or time.monotonic() + wait + MIN_ATTEMPT_SECONDS > deadline:
                     logger.warning(
                         "Claude attempt failed",
@@ -556,65 +413,6 @@ class ClaudeGenerator:
             raise ClaudeTimeout("The writing service could not finish the report in the time available.")
 
     # --- the report ---------------------------------------------------------------------------------
-
-    def generate(
-        self, application: Application, *, time_budget_seconds: float | None = None
-    ) -> GenerationResult:
-        """Write, validate (one repair), ground-check (one regeneration) and assemble the report.
-
-        ``time_budget_seconds`` (the Lambda's remaining time minus a margin) bounds every call, retries
-        included; past it the step raises ``ClaudeTimeout``.
-        """
-        budget = None if time_budget_seconds is None else time.monotonic() + time_budget_seconds
-        first = [prompt.user_message(application)]
-        fresh = [prompt.user_message(application, extra=prompt.truncated_retry_note())]
-        answer, conversation, usage = self.structured_with_repair(
-            ReportContent, first, purpose="write", budget_deadline=budget, fresh_request=fresh
-        )
-        content: ReportContent = answer.value  # type: ignore[assignment]
-        verification = verify_report(content, application)
-        if not verification.grounded:  # one regeneration with the unsupported claims as feedback
-            try:
-                self._require_time(budget)
-                content, verification, call_usage = self._regenerate(
-                    application, conversation, answer, verification, budget
-                )
-                usage += call_usage
-            except VprError as error:  # best effort: the first valid report stands, with its verification
-                logger.warning(
-                    "Regeneration skipped or failed; keeping the first report", extra={"error": error.code}
-                )
-
-        model = getattr(answer.message, "model", None) or self._settings.model
-        report = assemble_report(
-            content, application, GeneratorInfo(name=GENERATOR_NAME, model=model), verification
-        )
-        return GenerationResult(report=report, token_usage=usage)
-
-    def _regenerate(
-        self,
-        application: Application,
-        conversation: list[dict[str, Any]],
-        answer: StructuredAnswer[ReportContent],
-        verification: Verification,
-        budget: float | None,
-    ) -> tuple[ReportContent, Verification, TokenUsage]:
-        """Ask once more without the unsupported claims; keep whichever report has fewer of them."""
-        assert answer.value is not None
-        follow_up = [
-            *conversation,
-            answer.assistant_turn(),
-            {"role": "user", "content": prompt.grounding_feedback(list(verification.unsupported_claims))},
-        ]
-        second = self.structured_call(
-            ReportContent, follow_up, purpose="regenerate", deadline=self.call_deadline(budget)
-        )
-        if second.value is None:
-            return answer.value, verification, second.usage
-        second_verification = verify_report(second.value, application)
-        if len(second_verification.unsupported_claims) <= len(verification.unsupported_claims):
-            return second.value, second_verification, second.usage
-        return answer.value, verification, second.usage
 
 
 class _StreamDeadlineError(Exception):
