@@ -1,4 +1,4 @@
-"""A small API Gateway (REST, Lambda proxy) emulator in front of the submit and status handlers.
+"""A small API Gateway (REST, Lambda proxy) emulator in front of the API handlers (``stacks/registry.py``).
 
 Each HTTP request becomes the proxy event API Gateway would send, the handler runs in-process, and its
 proxy response becomes the HTTP response. With ``require_identity`` the emulator plays the Cognito
@@ -49,6 +49,21 @@ def _path_pattern(resource: str) -> re.Pattern[str]:
 ROUTES: list[Route] = [
     (route.method, _path_pattern(route.path), route.path, key) for key, route in api_functions().items()
 ]
+#: Every resource of the API: each route's path and the paths above it (API Gateway has those too).
+_RESOURCES = {
+    resource: _path_pattern(resource)
+    for route in ROUTES
+    for i in range(2, route[2].count("/") + 2)
+    if (resource := "/".join(route[2].split("/")[:i]))
+}
+
+
+def resource_of(path: str) -> str | None:
+    """The resource a request path reaches, as API Gateway picks it: where two resources match, a literal
+    segment wins over a path parameter at the same place — so ``/api/vpr/status`` is its own resource
+    (no method), not the job named "status" of ``/api/vpr/{job_id}``."""
+    matching = [resource for resource, pattern in _RESOURCES.items() if pattern.match(path)]
+    return min(matching, key=lambda r: [part.startswith("{") for part in r.split("/")], default=None)
 
 
 def proxy_event(
@@ -202,7 +217,8 @@ class ApiGatewayEmulator:
         body = self._read_body(request)
         if body is None:
             return  # answered already
-        allowed = [r for r in ROUTES if r[1].match(path)]
+        resource = resource_of(path)
+        allowed = [r for r in ROUTES if r[2] == resource]
         route = next(((r, m) for r in allowed if r[0] == request.command and (m := r[1].match(path))), None)
         preflight = _handlers_answer_preflight()
         if route is None and request.command == "OPTIONS" and allowed and preflight:  # the handler answers

@@ -3,11 +3,13 @@
     python -m local serve                       # what `make run` runs
     python -m local submit request.json --wait  # submit, show progress, say where the report is
     python -m local status JOB_ID
+    python -m local cancel JOB_ID               # stop a running job
+    python -m local retry JOB_ID --wait         # resume a job that failed with a transient error
     python -m local history JOB_ID              # the execution's events: the local Step Functions console
     python -m local verify JOB_ID               # grounding audit of a finished job's stored report
     python -m local verify report.json request.json
 
-Client commands (submit, status, history, verify) find the service one way: ``--api URL``, else
+Client commands (submit, status, cancel, retry, history, verify) find the service one way: ``--api URL``, else
 ``VPR_API_URL``, else the local service on ``http://127.0.0.1:$VPR_PORT`` (8000). ``--token`` sends a
 Cognito ID token to a deployed API. ``history`` and ``verify JOB_ID`` also read the job's execution from
 Step Functions: the local engine (whose address the local service gives on /health), or AWS with your
@@ -70,6 +72,7 @@ def serve(_: argparse.Namespace) -> int:
     print(
         f"VPR local service ready on {api.url}\n"
         f"  POST {api.url}/api/vpr   GET {api.url}/api/vpr/status/<job_id>   GET {api.url}/health\n"
+        f"  DELETE {api.url}/api/vpr/<job_id> (cancel)   POST {api.url}/api/vpr/<job_id>/retry\n"
         f"  pages: {api.url}/ (write a report)   {api.url}/console (workflow console)\n"
         f"  local AWS (moto) endpoint: {runtime.endpoints.aws}\n"
         f"  generator: {choose_generator_name(settings)}\n"
@@ -198,10 +201,34 @@ def _wait(args: argparse.Namespace, job_id: str, timeout: float) -> int:
     return 1
 
 
-def status(args: argparse.Namespace) -> int:
-    code, body = _call(args, "GET", _status_path(args.job_id))
+def _answered(args: argparse.Namespace, method: str, path: str) -> dict:
+    """The API's answer to a request without a body; an error answer becomes one line (exit 2)."""
+    code, body = _call(args, method, path)
     if code >= 400:
         raise _refused(body)
+    return body
+
+
+def _job_path(job_id: str, action: str = "") -> str:
+    return "/api/vpr/" + quote(job_id, safe=":") + action
+
+
+def status(args: argparse.Namespace) -> int:
+    _print(_answered(args, "GET", _status_path(args.job_id)))
+    return 0
+
+
+def cancel(args: argparse.Namespace) -> int:
+    """DELETE /api/vpr/{job_id}: the job stops; prints its status (FAILED, error_code Cancelled)."""
+    _print(_answered(args, "DELETE", _job_path(args.job_id)))
+    return 0
+
+
+def retry(args: argparse.Namespace) -> int:
+    """POST /api/vpr/{job_id}/retry: the failed job resumes; with --wait, follow it to the end."""
+    body = _answered(args, "POST", _job_path(args.job_id, "/retry"))
+    if args.wait:
+        return _wait(args, body["job_id"], timeout=args.timeout)
     _print(body)
     return 0
 
@@ -348,6 +375,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", parents=[client], help="a job's status")
     p.add_argument("job_id")
     p.set_defaults(func=status)
+
+    p = sub.add_parser("cancel", parents=[client], help="cancel a running job")
+    p.add_argument("job_id")
+    p.set_defaults(func=cancel)
+
+    p = sub.add_parser("retry", parents=[client], help="retry a job that failed with a transient error")
+    p.add_argument("job_id")
+    p.add_argument("--wait", action="store_true", help="show progress until COMPLETED or FAILED")
+    p.add_argument("--timeout", type=float, default=600.0)
+    p.add_argument("--interval", type=float, default=1.0)
+    p.set_defaults(func=retry)
 
     engine = argparse.ArgumentParser(add_help=False)
     engine.add_argument(

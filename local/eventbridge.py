@@ -9,9 +9,12 @@ milliseconds), ``input``/``output`` (JSON strings; ``output`` null unless SUCCEE
 ``inputDetails``/``outputDetails`` ``{"included": true}``, ``error``, ``cause`` and the redrive fields.
 
 Delivery as EventBridge → Lambda does it: asynchronously (a worker thread, never inside the execution),
-only events matching the rule (this state machine, ``PROJECTED_STATUSES`` of ``stacks/registry.py``,
-the CDK rule's pattern), and an event whose invocation keeps failing after Lambda's two async retries
-goes to a dead-letter list (the DLQ on AWS).
+only events matching the rule (this state machine; a terminal status, or RUNNING after a redrive —
+``status_change_detail`` of ``stacks/registry.py``, the CDK rule's pattern), and an event whose
+invocation keeps failing after Lambda's two async retries goes to a dead-letter list (the DLQ on AWS).
+
+Events are published when moto's interpreter ends an execution, and by ``local.sfn_lifecycle`` when
+StopExecution ends one and when RedriveExecution restarts one (RUNNING, ``redriveCount`` > 0).
 """
 
 from __future__ import annotations
@@ -26,10 +29,33 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from stacks.registry import PROJECTED_STATUSES  # the rule's ``detail.status`` filter, as on AWS
+from stacks.registry import status_change_detail  # the rule's pattern, as on AWS
 
 DETAIL_TYPE = "Step Functions Execution Status Change"
 ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
+
+
+def matches_pattern(pattern: dict[str, Any], detail: dict[str, Any]) -> bool:
+    """EventBridge matching for the operators the rule's pattern uses: value lists (any equal),
+    ``{"numeric": [">", n]}`` and ``$or`` (any branch matches); every other field must match (AND)."""
+    for field, condition in pattern.items():
+        if field == "$or":
+            if not any(matches_pattern(branch, detail) for branch in condition):
+                return False
+            continue
+        value = detail.get(field)
+        if not any(_matches_value(expected, value) for expected in condition):
+            return False
+    return True
+
+
+def _matches_value(expected: Any, value: Any) -> bool:
+    if isinstance(expected, dict) and "numeric" in expected:
+        operator, bound = expected["numeric"]
+        if operator != ">":  # pragma: no cover - the only numeric operator the rule uses
+            raise ValueError(f"numeric operator {operator!r} is not emulated")
+        return isinstance(value, int | float) and not isinstance(value, bool) and value > bound
+    return expected == value
 
 
 def _millis(value: datetime | None) -> int | None:
@@ -42,8 +68,11 @@ def _json(value: Any) -> str:
 
 def status_change_event(execution: Any, account: str, region: str) -> dict[str, Any]:
     """The event EventBridge would carry for a moto (parser backend) execution's current status."""
+    from local.sfn_lifecycle import redrive_fields
+
     status = getattr(execution.exec_status, "value", execution.exec_status)
     succeeded = status == "SUCCEEDED"
+    redrive = redrive_fields(execution)
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -66,10 +95,10 @@ def status_change_event(execution: Any, account: str, region: str) -> dict[str, 
             "outputDetails": {"included": True} if succeeded else None,
             "error": execution.error,
             "cause": execution.cause,
-            "redriveCount": 0,
-            "redriveDate": None,
-            "redriveStatus": "NOT_REDRIVABLE" if succeeded else "REDRIVABLE",
-            "redriveStatusReason": "Execution is SUCCEEDED and cannot be redriven" if succeeded else None,
+            "redriveCount": redrive["redriveCount"],
+            "redriveDate": _millis(redrive["redriveDate"]),
+            "redriveStatus": redrive["redriveStatus"],
+            "redriveStatusReason": redrive["redriveStatusReason"],
         },
     }
 
@@ -90,12 +119,10 @@ class StatusChangeBus:
         self._worker: threading.Thread | None = None
 
     def matches(self, event: dict[str, Any]) -> bool:
-        detail = event["detail"]
         return (
             event["source"] == "aws.states"
             and event["detail-type"] == DETAIL_TYPE
-            and detail["stateMachineArn"] == self.state_machine_arn
-            and detail["status"] in PROJECTED_STATUSES
+            and matches_pattern(status_change_detail(self.state_machine_arn), event["detail"])
         )
 
     def publish(self, event: dict[str, Any]) -> None:
@@ -147,9 +174,21 @@ class StatusChangeBus:
 _active_bus: StatusChangeBus | None = None
 
 
+def publish_status_change(execution: Any) -> None:
+    """Send the execution's current status to the active bus (which delivers it if the rule matches)."""
+    bus = _active_bus
+    if bus is not None:
+        bus.publish(status_change_event(execution, bus.account, bus.region))
+
+
 def _install_hook() -> None:
-    """Publish when moto's interpreter ends an execution (its one place that sets the final status)."""
+    """Publish when moto's interpreter ends an execution (its one place that sets the final status), and
+    when the local StopExecution or RedriveExecution changes one (``local.sfn_lifecycle``)."""
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    from local import sfn_lifecycle
+
+    sfn_lifecycle.status_changed = publish_status_change
 
     original = BaseExecutionWorkerCommunication.terminated
     if getattr(original, "_vpr_events", False):
@@ -157,10 +196,12 @@ def _install_hook() -> None:
 
     @functools.wraps(original)
     def terminated(self: Any) -> None:
+        ends = sfn_lifecycle.ends_the_execution(
+            self
+        )  # not after StopExecution (it published), nor a replaced worker
         original(self)
-        bus = _active_bus
-        if bus is not None:
-            bus.publish(status_change_event(self.execution, bus.account, bus.region))
+        if ends:
+            publish_status_change(self.execution)
 
     terminated._vpr_events = True  # type: ignore[attr-defined]
     BaseExecutionWorkerCommunication.terminated = terminated  # type: ignore[method-assign]

@@ -168,7 +168,10 @@ def fail_interrupted_jobs(job_view_table: str, endpoint: str) -> int:
         ExpressionAttributeValues={":running": {"S": "RUNNING"}},
     ):
         for item in page["Items"]:
-            update = failed_update("FAILED", LOCAL_RUNTIME_RESTARTED, message, now, SEQ_TERMINAL)
+            attempt = int(item.get("seq", {}).get("N", "0")) // 1000  # a redriven job: its attempt's end
+            update = failed_update(
+                "FAILED", LOCAL_RUNTIME_RESTARTED, message, now, attempt * 1000 + SEQ_TERMINAL
+            )
             marked += view.apply(item["job_id"]["S"], update)
     return marked
 

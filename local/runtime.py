@@ -23,6 +23,8 @@ Changes to moto (the atomicity ones because AWS behaves that way; the client one
 - DynamoDB writes are atomic: moto checks a ConditionExpression and writes in two steps, so two threads
   could both pass ``attribute_not_exists``; DynamoDB documents conditional writes as atomic
   (Developer Guide, "Condition expressions": "the write succeeds only if the condition is met").
+- StopExecution ends an execution at once (ABORTED, with its error and cause), RedriveExecution exists,
+  and the Context object has ``$$.Execution.RedriveCount``: ``local.sfn_lifecycle``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local import ROOT
+from local import ROOT, sfn_lifecycle
 from local.call_recorder import EVENT_RULE, AwsCall, tag_state_machine_client
 from local.call_recorder import install_hooks as install_call_hooks
 from local.call_recorder import record as record_call
@@ -264,6 +266,8 @@ class LocalRuntime:
         _make_start_execution_atomic()
         _make_dynamodb_writes_atomic()
         _reuse_interpreter_lambda_client()
+        sfn_lifecycle.install()  # StopExecution / RedriveExecution as AWS documents them
+        self._scale_retry_waits()
         self._post_json(f"{aws_url}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
         self._register_handlers()
         self.router.install()
@@ -471,6 +475,14 @@ class LocalRuntime:
         if get_settings().aws_quotas == "documented":
             self.sfn_meter = StepFunctionsMeter.documented()
         quotas.install(self.sfn_meter)
+
+    def _scale_retry_waits(self) -> None:
+        """``VPR_LOCAL_RETRY_WAIT_SCALE`` below 1: shorter Retry waits in the interpreter (service tests)."""
+        from vpr.settings import get_settings
+
+        factor = get_settings().local_retry_wait_scale
+        if factor != 1.0:
+            scale_retry_waits(factor)
 
     def _start_events(self) -> None:
         """The EventBridge rule: this state machine's status changes → the projector function."""

@@ -1,9 +1,13 @@
 """The API: Cognito users, the REST API (authorizer, validation, access logs, throttling, CORS).
 
     client --POST /api/vpr--> submit        client --GET /api/vpr/status/{job_id}--> status
+    client --DELETE /api/vpr/{job_id}--> cancel    client --POST /api/vpr/{job_id}/retry--> retry
 
 One method per API function of ``stacks/registry.py`` (its ``route``), each a Lambda proxy integration
 behind the Cognito authorizer; required path parameters come from the route's ``{name}`` segments.
+``/api/vpr/status`` and ``/api/vpr/{job_id}`` are siblings: API Gateway matches the literal segment
+first, so a job id is never read as "status". Every resource gets the CORS preflight (OPTIONS), whose
+``Access-Control-Allow-Methods`` names each method a route uses.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ class Api(Construct):
             self,
             "Api",
             rest_api_name=naming.api,
-            description="CareerVP VPR: submit a report job, poll its status",
+            description="CareerVP VPR: submit a report job, poll its status, cancel or retry it",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             # Execution logging (ERROR) needs the account-level API Gateway CloudWatch role.
             cloud_watch_role=True,

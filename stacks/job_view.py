@@ -1,8 +1,11 @@
 """The job view on AWS: the table, the EventBridge rule → projector, its DLQ, and the writers' grants.
 
-    Step Functions status change (FAILED | TIMED_OUT | ABORTED | SUCCEEDED of this state machine)
-        --EventBridge rule--> projector Lambda --UpdateItem--> job view table <--GetItem-- status
-    submit (claim), each workflow task (stage; sections; Store's result) --UpdateItem--> job view table
+    Step Functions status change (FAILED | TIMED_OUT | ABORTED | SUCCEEDED of this state machine, and
+    RUNNING after a redrive) --EventBridge rule--> projector Lambda --UpdateItem--> job view table
+    status, submit, cancel, retry --GetItem--> job view table
+    submit (claim), each workflow task (stage; sections; Store's result), cancel (the cancel request and
+    its outcome), retry (RUNNING again) --UpdateItem--> job view table
+    generate, section, assemble --GetItem of status, seq, cancel_requested--> "still running?"
 
 Each writer may update only the attributes it owns (``dynamodb:Attributes`` condition), so a task
 cannot, say, rewrite a job's owner; readers get exactly the attributes their GetItem projects; the
@@ -23,12 +26,13 @@ from constructs import Construct
 
 from stacks.config import VprConfig
 from stacks.data import service_table
-from stacks.registry import JOB_VIEW_TABLE, PROJECTED_STATUSES
+from stacks.registry import JOB_VIEW_TABLE, status_change_detail
 
 DETAIL_TYPE = "Step Functions Execution Status Change"
 
 _KEY = ["job_id"]
 _STAGE = ["seq", "updated_at", "status", "stage", "expires_at"]
+_RUN = [a for a in _STAGE if a != "stage"]
 _RESULT = ["completed_at", "result_key", "vpr_version", "word_count", "token_usage"]
 #: The finished sections' texts (``vpr.aws.jobview.SECTION_TEXT_ATTRIBUTES``): the section task appends
 #: them; a completed job's write removes them.
@@ -47,13 +51,26 @@ WRITABLE_ATTRIBUTES = {
     "store": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_SECTION_TEXTS],
     "status": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_FILL, *_SECTION_TEXTS],  # repairs from Step Functions
     "projector": [*_KEY, *_STAGE, *_RESULT, *_ERROR, *_FILL, *_SECTION_TEXTS],
+    # cancel: the request, then Step Functions' answer (ABORTED); retry: RUNNING again, the failure
+    # removed. Neither knows a stage (the tasks write it).
+    "cancel": [*_KEY, *_RUN, *_RESULT, *_ERROR, *_FILL, "cancel_requested"],
+    "retry": [*_KEY, *_RUN, "completed_at", *_ERROR, *_FILL],
 }  # fmt: skip
 #: What each reader's GetItem projects (``vpr.aws.jobview.RECORD_ATTRIBUTES``: the whole record).
 _RECORD = [*_KEY, "status", "owner", "application_id", "stage", "sections_done", "sections_total",
            "created_at", "updated_at", "completed_at", "result_key", "vpr_version", "word_count",
            "token_usage", "error_code", "error_message", "seq", "submitted_at", "sections_ready",
            "sections_plan"]  # fmt: skip
-READABLE_ATTRIBUTES = {"submit": _RECORD, "status": _RECORD}
+#: The Claude-calling tasks read only whether their job still runs (``vpr.aws.jobview.LIVENESS_ATTRIBUTES``,
+#: ``JobView.attempt_state``) before each Claude call; the key is among the attributes of any request.
+_LIVENESS = [*_KEY, "status", "seq", "cancel_requested"]
+READABLE_ATTRIBUTES = {
+    "submit": _RECORD,
+    "status": _RECORD,
+    "cancel": _RECORD,  # an ended job the engine no longer keeps; an earlier cancel
+    "retry": _RECORD,
+    **{key: _LIVENESS for key in ("generate", "section", "assemble")},
+}
 
 
 @jsii.implements(lambda_.IDestination)
@@ -118,14 +135,11 @@ class JobView(Construct):
             self,
             "StatusChangeRule",
             rule_name=naming.resource("status-changes"),
-            description=f"{naming.state_machine} terminal status changes -> the job view projector",
+            description=f"{naming.state_machine} terminal and redriven status changes -> the job view",
             event_pattern=events.EventPattern(
                 source=["aws.states"],
                 detail_type=[DETAIL_TYPE],
-                detail={
-                    "stateMachineArn": [state_machine.state_machine_arn],
-                    "status": list(PROJECTED_STATUSES),
-                },
+                detail=status_change_detail(state_machine.state_machine_arn),
             ),
             targets=[
                 targets.LambdaFunction(
@@ -142,7 +156,12 @@ class JobView(Construct):
         return {JOB_VIEW_TABLE: self.table.table_name}
 
     def grant_writers(self, roles: dict[str, iam.IRole]) -> None:
-        """Each writer: UpdateItem of its own attributes; the readers also GetItem of the record's."""
+        """Each writer: UpdateItem of its own attributes; each reader GetItem of exactly what it projects.
+
+        The attribute list is the whole restriction: GetItem has no ``Select`` parameter (API Reference,
+        GetItem), so the ``dynamodb:Select`` condition the IAM User Guide's Query example adds would
+        never apply here.
+        """
         for key, attributes in WRITABLE_ATTRIBUTES.items():
             roles[key].add_to_principal_policy(
                 iam.PolicyStatement(

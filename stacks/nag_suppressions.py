@@ -64,6 +64,8 @@ def acknowledgements(stack: VprStack) -> list[Acknowledgement]:
     )
     ack(stack.roles["submit"], executions_id, f"submit describes its own job: {executions_reason}")
     ack(stack.roles["status"], executions_id, f"status reads job state/history: {executions_reason}")
+    ack(stack.roles["cancel"], executions_id, f"cancel stops its caller's job: {executions_reason}")
+    ack(stack.roles["retry"], executions_id, f"retry redrives its caller's job: {executions_reason}")
     bucket_logical_id = stack.get_logical_id(stack.results_bucket.node.default_child)
     results_id = f"AwsSolutions-IAM5[Resource::<{bucket_logical_id}.Arn>/{RESULTS_PREFIX}*]"
     results_reason = (
@@ -164,6 +166,10 @@ def acknowledgements(stack: VprStack) -> list[Acknowledgement]:
         "goes to the item's Retry and the Map's Catch, and ends the job FAILED with its cause",
         "assemble": "the state machine's Assemble task (request-response); a failure goes to the "
         "task's Retry/Catch and ends the job FAILED with its cause",
+        "cancel": "API Gateway's Lambda proxy integration (DELETE /api/vpr/{job_id}); a failure is the "
+        "HTTP error",
+        "retry": "API Gateway's Lambda proxy integration (POST /api/vpr/{job_id}/retry); a failure is "
+        "the HTTP error",
     }
     for key, caller in callers.items():
         ack(stack.functions[key], "Serverless-LambdaDLQ", f"{key}: {dlq_reason}: by {caller}.")

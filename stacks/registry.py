@@ -130,6 +130,15 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         FunctionSpec(
             "projector", "handlers.projector.handler", 10, 256, "Step Functions status changes -> job view",
         ),
+        # Cancel and retry (vpr.control): StopExecution / RedriveExecution of the caller's job.
+        FunctionSpec(
+            "cancel", "handlers.cancel.handler", 10, 256, "DELETE /api/vpr/{job_id}: cancel a running job",
+            environment=("VPR_STATE_MACHINE_ARN",), route=ApiRoute("DELETE", "/api/vpr/{job_id}"),
+        ),
+        FunctionSpec(
+            "retry", "handlers.retry.handler", 10, 256, "POST /api/vpr/{job_id}/retry: retry a failed job",
+            environment=("VPR_STATE_MACHINE_ARN",), route=ApiRoute("POST", "/api/vpr/{job_id}/retry"),
+        ),
     )
 }  # fmt: skip
 
@@ -158,7 +167,25 @@ def claude_functions() -> tuple[str, ...]:
     return tuple(spec.key for spec in FUNCTIONS.values() if spec.calls_claude)
 
 
-#: The EventBridge rule's status filter: RUNNING is left out (submit writes new jobs itself).
+#: The EventBridge rule's terminal status filter: a first RUNNING is left out (submit writes new jobs
+#: itself); a redriven one is matched besides (``REDRIVEN_RUNNING``).
 PROJECTED_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+#: RUNNING events of a redriven execution: a redrive turns the execution RUNNING again, and the event's
+#: ``detail`` carries DescribeExecution's fields, ``redriveCount`` among them (Step Functions Developer
+#: Guide, "Step Functions event examples"; API Reference, DescribeExecution). Matched with ``$or`` and
+#: numeric matching (EventBridge User Guide, "Comparison operators for use in event patterns"); the count
+#: orders the redriven attempt's writes in the view.
+REDRIVEN_RUNNING = {"status": ["RUNNING"], "redriveCount": [{"numeric": [">", 0]}]}
+
+
+def status_change_detail(state_machine_arn: str) -> dict[str, object]:
+    """The rule's ``detail`` pattern (EventBridge pattern syntax), on AWS and locally: this state
+    machine's terminal statuses, and RUNNING events of a redriven execution."""
+    return {
+        "stateMachineArn": [state_machine_arn],
+        "$or": [{"status": list(PROJECTED_STATUSES)}, REDRIVEN_RUNNING],
+    }
+
+
 #: The function the rule targets.
 PROJECTOR = "projector"

@@ -3,6 +3,8 @@
     client --POST /api/vpr--> Api (Cognito) --> submit --StartExecution--> Workflow (Step Functions)
         Validate -> Plan -> (Map of sections -> Assemble | Generate) -> Store   (statemachine/vpr.asl.json)
     client --GET /api/vpr/status/{job_id}--> status --GetItem--> JobView (+ presigned GETs of Data's reports)
+    client --DELETE /api/vpr/{job_id}--> cancel --StopExecution--> Workflow
+    client --POST /api/vpr/{job_id}/retry--> retry --RedriveExecution--> Workflow
     Step Functions status changes --EventBridge--> projector --> JobView
     Monitoring: alarms on all of it
 
@@ -71,6 +73,8 @@ class VprStack(cdk.Stack):
         roles = self.lambdas.roles
         self.workflow.grant_start_jobs(roles["submit"])
         self.workflow.grant_read_jobs(roles["status"])
+        self.workflow.grant_cancel_jobs(roles["cancel"])
+        self.workflow.grant_redrive_jobs(roles["retry"])
         self.data.grant_link_results(roles["status"])
         self.data.grant_read_profiles(roles["validate"])
         for key in claude_functions():  # generate, section, assemble; plan calls nothing but the view

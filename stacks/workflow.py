@@ -2,6 +2,7 @@
 
     submit --StartExecution--> Step Functions: Validate -> Plan -> (Map of sections -> Assemble | Generate)
         -> Store, each task a Lambda of ``stacks/registry.py``       <--DescribeExecution-- submit, status
+    cancel --StopExecution-->  the caller's execution   <--RedriveExecution-- retry
 
 Execution data (CVs, reports) is encrypted with a customer managed key; every caller that writes or
 reads it needs the key too, limited to this state machine by its encryption context.
@@ -94,6 +95,12 @@ class Workflow(Construct):
             )
         )
 
+    def _on_executions(self, role: iam.IRole, sid: str, actions: list[str]) -> None:
+        """``actions`` on this state machine's executions (the job ids), none other's."""
+        role.add_to_principal_policy(
+            iam.PolicyStatement(sid=sid, actions=actions, resources=[self.executions_arn])
+        )
+
     def grant_start_jobs(self, role: iam.IRole) -> None:
         """Submit: start an execution, and describe one to tell "already exists" from "conflict" (409)."""
         role.add_to_principal_policy(
@@ -103,20 +110,25 @@ class Workflow(Construct):
                 resources=[self.state_machine.state_machine_arn],
             )
         )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="DescribeJobs", actions=["states:DescribeExecution"], resources=[self.executions_arn]
-            )
-        )
+        self._on_executions(role, "DescribeJobs", ["states:DescribeExecution"])
         self._key(role, "EncryptedExecutionData", ["kms:GenerateDataKey", "kms:Decrypt"])
 
     def grant_read_jobs(self, role: iam.IRole) -> None:
         """Status (its fallback): describe an execution and read its history (stage, sections)."""
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="ReadJobs",
-                actions=["states:DescribeExecution", "states:GetExecutionHistory"],
-                resources=[self.executions_arn],
-            )
-        )
+        self._on_executions(role, "ReadJobs", ["states:DescribeExecution", "states:GetExecutionHistory"])
+        self._key(role, "DecryptExecutionData", ["kms:Decrypt"])
+
+    def grant_cancel_jobs(self, role: iam.IRole) -> None:
+        """Cancel: describe the caller's job (its owner, status, redrive count), then stop it.
+
+        StopExecution encrypts the ``error`` and ``cause`` it is given with the workflow key (API
+        Reference, StopExecution: "Step Functions will encrypt the error and cause fields using the
+        AWS KMS key"): GenerateDataKey besides the Decrypt the describe needs.
+        """
+        self._on_executions(role, "CancelJobs", ["states:DescribeExecution", "states:StopExecution"])
+        self._key(role, "CancelExecutionData", ["kms:Decrypt", "kms:GenerateDataKey"])
+
+    def grant_redrive_jobs(self, role: iam.IRole) -> None:
+        """Retry: describe the caller's job (its error, its redrive status), then redrive it."""
+        self._on_executions(role, "RedriveJobs", ["states:DescribeExecution", "states:RedriveExecution"])
         self._key(role, "DecryptExecutionData", ["kms:Decrypt"])

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +54,19 @@ def wait_for_execution(execution_arn: str, timeout: float = 30.0) -> dict[str, A
         if time.monotonic() > deadline:
             pytest.fail(f"execution still RUNNING after {timeout}s: {execution_arn}")
         time.sleep(0.02)
+
+
+@dataclass
+class Gate:
+    """A task handler held at a gate: ``handler`` sets ``entered``, waits for ``release``, then runs
+    ``real`` (the task as registered). Tests install ``handler`` with ``LocalRuntime.override_task``."""
+
+    real: Callable[[Any, Any], Any]
+    timeout: float = 30.0
+    entered: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def handler(self, event: Any, context: Any) -> Any:
+        self.entered.set()
+        self.release.wait(self.timeout)
+        return self.real(event, context)

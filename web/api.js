@@ -55,8 +55,18 @@ export function apiRoot(baseUrl) {
   return trimmed || window.location.origin;
 }
 
+/** A job id in a URL path: URL-encoded, its ARN's ":" kept. */
+function jobRef(jobId) {
+  return encodeURIComponent(jobId).replaceAll("%3A", ":");
+}
+
 export function statusPath(jobId) {
-  return "/api/vpr/status/" + encodeURIComponent(jobId).replaceAll("%3A", ":");
+  return "/api/vpr/status/" + jobRef(jobId);
+}
+
+/** DELETE here cancels the job; POST to it + "/retry" retries it. */
+export function jobPath(jobId) {
+  return "/api/vpr/" + jobRef(jobId);
 }
 
 async function call(url, options) {
@@ -87,7 +97,7 @@ async function call(url, options) {
   return result;
 }
 
-/** The VPR API: POST /api/vpr and GET /api/vpr/status/{job_id}, with the page's settings. */
+/** The VPR API (submit, status, cancel, retry), with the page's settings. */
 export class VprApi {
   constructor({ baseUrl, token }) {
     this.root = apiRoot(baseUrl);
@@ -114,6 +124,16 @@ export class VprApi {
     const result = await call(this.root + statusPath(jobId), { headers: this.headers({}) });
     result.retryAfter = retryAfterSeconds(result.headers);
     return result;
+  }
+
+  /** Stop a running job: its status (FAILED, error_code Cancelled), or 409 when it ended already. */
+  cancel(jobId) {
+    return call(this.root + jobPath(jobId), { method: "DELETE", headers: this.headers({}) });
+  }
+
+  /** Resume a job that failed with a transient error: its status (PROCESSING), or 409 saying why not. */
+  retry(jobId) {
+    return call(this.root + jobPath(jobId) + "/retry", { method: "POST", headers: this.headers({}) });
   }
 
   /** The stored report, from its presigned URL (no Authorization: the signature is the credential). */

@@ -12,6 +12,7 @@ const $ = (id) => document.getElementById(id);
 
 let lastPayload = null;
 let following = 0; // bumps on every submission: an older job's polling loop stops
+let current = null; // the job on screen: {client, jobId, language}, for Cancel and Retry
 
 // --- settings: the API base URL persists; the token stays in this tab only ---------------------------
 $("api-base").value = localStorage.getItem("vpr.apiBase") || "";
@@ -93,6 +94,41 @@ form.addEventListener("submit", async (e) => {
 
 $("new-version").addEventListener("click", () => lastPayload && submit(lastPayload, newIdempotencyKey()));
 
+$("cancel-job").addEventListener("click", async () => {
+  if (!current) return;
+  const { client, jobId } = current;
+  $("cancel-job").disabled = true;
+  try {
+    const answer = await client.cancel(jobId);
+    if (!answer.ok) {
+      render.showRefusal(view, answer.problem); // e.g. it completed meanwhile: the polling shows it
+      return;
+    }
+    if (answer.body.status === "FAILED") {
+      following++; // this job's polling stops: the answer is its final status
+      showFailure(answer.body);
+    }
+  } finally {
+    $("cancel-job").disabled = false;
+  }
+});
+
+$("retry-job").addEventListener("click", async () => {
+  if (!current) return;
+  const { client, jobId, language } = current;
+  $("retry-job").disabled = true;
+  try {
+    const answer = await client.retry(jobId);
+    if (!answer.ok) {
+      render.showRefusal(view, answer.problem);
+      return;
+    }
+    await follow(client, jobId, language); // the same job, running again (its finished sections kept)
+  } finally {
+    $("retry-job").disabled = false;
+  }
+});
+
 // --- one job ----------------------------------------------------------------------------------------------
 async function submit(payload, idempotencyKey) {
   const client = api();
@@ -120,8 +156,15 @@ function consoleHref(client, jobId) {
 
 const sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
+function showFailure(status) {
+  render.showStatus(view, status);
+  render.showControls(view, status);
+  render.showJobError(view, readProblem(status));
+}
+
 async function follow(client, jobId, language) {
   const mine = ++following;
+  current = { client, jobId, language };
   render.showJob(view, { jobId, consoleHref: consoleHref(client, jobId) });
   while (mine === following) {
     const answer = await client.status(jobId);
@@ -136,8 +179,9 @@ async function follow(client, jobId, language) {
     }
     const status = answer.body;
     render.showStatus(view, status);
+    render.showControls(view, status);
     if (status.status === "FAILED") {
-      render.showJobError(view, readProblem(status));
+      showFailure(status);
       return;
     }
     if (status.status === "COMPLETED") {

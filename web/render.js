@@ -97,6 +97,19 @@ export function showJob(view, { jobId, consoleHref }) {
   delete view.querySelector("#job-status").dataset.status;
   view.querySelector("#report-links").replaceChildren();
   view.querySelector("#new-version").hidden = true;
+  view.querySelector("#cancel-job").hidden = true;
+  view.querySelector("#retry-job").hidden = true;
+}
+
+/** Cancel while the job runs; Retry once it failed with an error a retry can fix (the API says so). */
+export function showControls(view, status) {
+  view.querySelector("#cancel-job").hidden = !["PENDING", "PROCESSING"].includes(status.status);
+  view.querySelector("#retry-job").hidden = !(status.status === "FAILED" && status.retryable === true);
+}
+
+/** A refused cancel or retry (409: the job ended another way, or cannot be retried): its reason. */
+export function showRefusal(view, problem) {
+  view.querySelector("#job-message").textContent = problem.message;
 }
 
 export function showStatus(view, status) {

@@ -12,6 +12,7 @@ from handlers.observability import add_report_metrics, log_invocation, log_metri
 from handlers.section import section_writer
 from vpr.models.usage import TokenUsage
 from vpr.sections.steps import assemble_step
+from vpr.sections.writers import CheckedSectionWriter
 from vpr.settings import get_settings
 
 
@@ -21,7 +22,8 @@ from vpr.settings import get_settings
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     progress.entering("Assemble", event)
     budget = time_budget(context)
-    result = assemble_step(event["state"], section_writer(get_settings()), time_budget_seconds=budget)
+    writer = CheckedSectionWriter(section_writer(get_settings()), progress.liveness_check(event))
+    result = assemble_step(event["state"], writer, time_budget_seconds=budget)
     usage, report = TokenUsage.model_validate(result["token_usage"]), result["report"]
     add_report_metrics(usage, report["word_count"])
     logger.info("Report assembled", extra={"word_count": report["word_count"], "model": usage.model})

@@ -11,6 +11,7 @@ from handlers import progress
 from handlers.budget import time_budget
 from handlers.observability import add_report_metrics, log_invocation, log_metrics, logger, metrics, tracer
 from vpr.generation import ReportGenerator, get_generator
+from vpr.generation.guard import checked_model_calls
 from vpr.pipeline import generate_report
 from vpr.settings import Settings, get_settings
 
@@ -29,7 +30,10 @@ def _generator(settings: Settings) -> ReportGenerator:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     progress.entering("Generate", event)
     budget = time_budget(context)
-    result = generate_report(event["state"], _generator(get_settings()), time_budget_seconds=budget)
+    check = progress.liveness_check(event)
+    with checked_model_calls(check):
+        check()
+        result = generate_report(event["state"], _generator(get_settings()), time_budget_seconds=budget)
     usage = result.token_usage
     add_report_metrics(usage, result.report.word_count)
     logger.info("Report generated", extra={"word_count": result.report.word_count, "model": usage.model})

@@ -1,4 +1,4 @@
-"""What the two API handlers share: error bodies, identity, URLs and the body-size limit."""
+"""What the API handlers share: error bodies, identity, URLs and the body-size limit."""
 
 from __future__ import annotations
 

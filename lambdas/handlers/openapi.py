@@ -1,4 +1,4 @@
-"""The OpenAPI 3 document of the HTTP API, generated from the handlers' Powertools resolvers.
+"""The OpenAPI 3 document of the HTTP API, generated from the API handlers' Powertools resolvers.
 
 The document describes one way of running the API, because who the caller is (and so whether the body's
 ``user_id`` is required) depends on it — see :class:`CallerIdentity`:
@@ -59,16 +59,17 @@ JOB_ID_PRODUCERS: dict[tuple[str, str], str] = {
 
 
 def openapi_document(identity: CallerIdentity = DEPLOYED) -> dict[str, Any]:
-    """Both resolvers' documents, merged (each function owns its paths, they share the components)."""
-    from handlers import status, submit
+    """The resolvers' documents, merged: each function owns its operations, they share the components."""
+    from handlers import cancel, retry, status, submit
 
     merged: dict[str, Any] = {}
-    for app in (submit.app, status.app):
+    for app in (submit.app, status.app, cancel.app, retry.app):
         document = json.loads(app.get_openapi_json_schema(title=TITLE, version=VERSION))
         if not merged:
             merged = document
             continue
-        merged["paths"].update(document["paths"])
+        for path, operations in document["paths"].items():  # one path, several functions' methods
+            merged["paths"].setdefault(path, {}).update(operations)
         for kind, schemas in document.get("components", {}).items():
             merged.setdefault("components", {}).setdefault(kind, {}).update(schemas)
     _as_the_api_answers(merged)

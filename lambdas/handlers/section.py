@@ -11,7 +11,7 @@ from handlers import progress
 from handlers.budget import time_budget
 from handlers.observability import log_invocation, logger, tracer
 from vpr.sections.steps import write_section_step
-from vpr.sections.writers import SectionWriter, get_section_writer
+from vpr.sections.writers import CheckedSectionWriter, SectionWriter, get_section_writer
 from vpr.settings import Settings, get_settings
 
 
@@ -26,9 +26,8 @@ def section_writer(settings: Settings) -> SectionWriter:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     progress.entering("WriteSections", event)
     timeout = time_budget(context)
-    result = write_section_step(
-        event["state"], event["section"], section_writer(get_settings()), timeout=max(1.0, timeout)
-    )
+    writer = CheckedSectionWriter(section_writer(get_settings()), progress.liveness_check(event))
+    result = write_section_step(event["state"], event["section"], writer, timeout=max(1.0, timeout))
     progress.section_written(event, result)
     logger.info("Section written", extra={"section": result["id"], "usage": result["token_usage"]})
     return result

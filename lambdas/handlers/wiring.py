@@ -8,6 +8,7 @@ from vpr.aws.jobview import JobView
 from vpr.aws.profiles import ProfileStore
 from vpr.aws.results import ResultStore
 from vpr.aws.workflow import WorkflowStore
+from vpr.control import JobControl
 from vpr.jobs import JobService
 from vpr.settings import Settings, get_settings
 
@@ -24,6 +25,11 @@ def _job_service(settings: Settings) -> JobService:
 
 def job_service() -> JobService:
     return _job_service(get_settings())
+
+
+def job_control() -> JobControl:
+    """Cancel and retry, on the same job service (one per warm container)."""
+    return JobControl(job_service())
 
 
 def job_view(settings: Settings | None = None) -> JobView | None:

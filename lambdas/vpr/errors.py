@@ -88,21 +88,62 @@ class ResultStoreUnavailable(VprError):
     default_message = "The result store could not be reached."
 
 
+# --- any task that calls Claude -------------------------------------------------------------------
+class JobStopped(VprError):
+    """The job had already ended (cancelled, or failed elsewhere) when this step was about to call Claude.
+
+    On AWS a stopped execution ignores what its running Lambdas return, so nobody sees this error; it
+    exists so that a task never starts a Claude call for a job that is no longer running.
+    """
+
+    default_message = "The job had already stopped, so this step did not call the writing service."
+
+
 # Errors that Step Functions itself raises and the API shows under their own name.
 STATES_TIMEOUT = "States.Timeout"
 EXECUTION_ABORTED = "ExecutionAborted"
+#: The ``error`` the cancel endpoint gives StopExecution: an execution ABORTED with it was cancelled by
+#: its owner. Stopped without it (an operator in the console), it reads ``ExecutionAborted``.
+CANCELLED = "Cancelled"
 #: Local runtime only: the job was running when the process stopped (moto's executions do not survive).
 LOCAL_RUNTIME_RESTARTED = "LocalRuntimeRestarted"
 
 #: Messages for error names that do not come from a ``VprError`` (their causes are not user-safe).
 SYSTEM_ERROR_MESSAGES: dict[str, str] = {
     STATES_TIMEOUT: "The job took longer than allowed and was stopped.",
-    EXECUTION_ABORTED: "The job was cancelled.",
+    EXECUTION_ABORTED: "The job was stopped before it finished.",
+    CANCELLED: "The job was cancelled at your request.",
     "States.DataLimitExceeded": "The job's data exceeded the workflow's size limit.",
     LOCAL_RUNTIME_RESTARTED: "The local service stopped while this job was running. Submit the "
     'application again with a new Idempotency-Key ("write a new version") to write the report.',
 }
 INTERNAL_ERROR_MESSAGE = "The report could not be generated because of an internal error."
+
+
+#: Step Functions' own error names that a retry (a redrive) can fix: the Lambda service faults, once the
+#: ASL's Retry gave up on them, and a timeout (a slow Claude; a redrive resets both timeouts).
+TRANSIENT_SYSTEM_ERRORS = frozenset(
+    {
+        STATES_TIMEOUT,
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+    }
+)
+
+
+def is_transient(error_code: str | None) -> bool:
+    """Whether a job that failed with ``error_code`` may succeed if its unfinished steps run again.
+
+    The one rule behind ``POST /api/vpr/{job_id}/retry``, the status's ``retryable`` and the ASL's Catch
+    lists: a workflow error's ``retryable``, or a Step Functions error of ``TRANSIENT_SYSTEM_ERRORS``.
+    Everything else — a permanent error, a cancel, an unknown error (a bug) — is not.
+    """
+    if error_code is None:
+        return False
+    known = all_error_classes().get(error_code)
+    return known.retryable if known is not None else error_code in TRANSIENT_SYSTEM_ERRORS
 
 
 def all_error_classes() -> dict[str, type[VprError]]:
@@ -169,6 +210,18 @@ class ResultExpired(ApiError):
 
 
 class IdempotencyConflict(ApiError):
+    status_code = 409
+
+
+class JobNotCancellable(ApiError):
+    """DELETE of a job that has already ended another way (completed, or failed for its own reason)."""
+
+    status_code = 409
+
+
+class JobNotRetryable(ApiError):
+    """Retry of a job that is running or completed, or whose error a retry would not fix."""
+
     status_code = 409
 
 

@@ -85,12 +85,12 @@ class JobService:
         if self.view is not None:
             record = self.view.get(arn)  # one consistent GetItem: the whole normal path
             if record is not None and record.answers_status:
-                _require_owner(record.owner, caller)
+                require_owner(record.owner, caller)
                 return view_status(record, self._presign)
         execution = self.workflow.describe(arn)
         if execution is None:
             raise JobNotFound()
-        _require_owner(execution.input_json().get("user_id"), caller)
+        require_owner(execution.input_json().get("user_id"), caller)
         return self._status(execution, repair_view=True)
 
     def execution_arn_of(self, job_ref: str) -> str:
@@ -155,7 +155,7 @@ class JobService:
                 self.view.fill(execution.arn, update.fill)
 
 
-def _require_owner(owner: object, caller: str | None) -> None:
+def require_owner(owner: object, caller: str | None) -> None:
     """Another user's job reads exactly like an unknown one: 404, not 403, so existence never leaks."""
     if caller is not None and owner != caller:
         raise JobNotFound()

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     local_execution_retention: int = Field(default=200, ge=1, le=100_000)
     """Finished executions the local engine keeps (history, console, ``verify JOB_ID``); older ones are
     dropped from memory. Statuses and reports do not depend on them (job view, S3)."""
+    local_retry_wait_scale: float = Field(default=1.0, gt=0, le=1)
+    """Multiplies the local engine's ASL Retry waits (1: as written). Tests of a whole service set it
+    small, so a transient error's retries (20 s and up) take milliseconds (``scale_retry_waits``)."""
 
     cors_allowed_origins: str = ""
     """Comma-separated origins of the web client allowed to call the API from a browser."""

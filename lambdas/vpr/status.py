@@ -15,14 +15,24 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from vpr.aws.jobview import SEQ_TERMINAL, STAGE_SEQ, JobRecord, Update, completed_update, failed_update
+from vpr.aws.jobview import (
+    RUNNING_REMOVES,
+    SEQ_TERMINAL,
+    STAGE_SEQ,
+    JobRecord,
+    Update,
+    completed_update,
+    failed_update,
+)
 from vpr.aws.workflow import Execution
 from vpr.errors import (
+    CANCELLED,
     EXECUTION_ABORTED,
     INTERNAL_ERROR_MESSAGE,
     STATES_TIMEOUT,
     SYSTEM_ERROR_MESSAGES,
     all_error_classes,
+    is_transient,
 )
 from vpr.models.responses import JobState, JobStatusResponse, PlannedSection, ReadySection
 from vpr.models.usage import TokenUsage
@@ -72,8 +82,9 @@ def job_error(execution: Execution) -> tuple[str, str]:
     """The error a user sees: the Step Functions error name, and a message that is safe to show."""
     if execution.status == "TIMED_OUT":
         return STATES_TIMEOUT, SYSTEM_ERROR_MESSAGES[STATES_TIMEOUT]
-    if execution.status == "ABORTED":
-        return EXECUTION_ABORTED, SYSTEM_ERROR_MESSAGES[EXECUTION_ABORTED]
+    if execution.status == "ABORTED":  # StopExecution: the owner's cancel names itself in ``error``
+        code = CANCELLED if execution.error == CANCELLED else EXECUTION_ABORTED
+        return code, SYSTEM_ERROR_MESSAGES[code]
     code = execution.error or "States.Runtime"
     known = all_error_classes().get(code)
     if known is None:
@@ -129,13 +140,7 @@ def job_status(
         )
     if execution.status in {"FAILED", "TIMED_OUT", "ABORTED"}:
         code, message = job_error(execution)
-        return JobStatusResponse(
-            **common,
-            status=JobState.FAILED,
-            completed_at=execution.stop_date,
-            error=message,
-            error_code=code,
-        )
+        return _failed(common, execution.stop_date, code, message)
     if execution.status == "RUNNING" and current_state in PENDING_STATES:
         return JobStatusResponse(**common, status=JobState.PENDING, stage=STAGES[current_state])
     # RUNNING past Validate, or PENDING_REDRIVE (a redriven execution resumes where it failed).
@@ -143,6 +148,20 @@ def job_status(
     sections = _section_fields(progress) if progress else {}
     return JobStatusResponse(
         **common, status=JobState.PROCESSING, stage=stage, started_at=execution.start_date, **sections
+    )
+
+
+def _failed(
+    common: dict[str, Any], completed_at: datetime | None, code: str, message: str
+) -> JobStatusResponse:
+    """A FAILED answer: the user-safe message, the error name, and whether a retry could resume it."""
+    return JobStatusResponse(
+        **common,
+        status=JobState.FAILED,
+        completed_at=completed_at,
+        error=message,
+        error_code=code,
+        retryable=is_transient(code),
     )
 
 
@@ -182,13 +201,8 @@ def view_status(record: JobRecord, presign: Presigner | None) -> JobStatusRespon
             token_usage=TokenUsage.model_validate(record.token_usage) if record.token_usage else None,
         )
     if record.status in {"FAILED", "TIMED_OUT", "ABORTED"}:
-        return JobStatusResponse(
-            **common,
-            status=JobState.FAILED,
-            completed_at=record.completed_at,
-            error=record.error_message or INTERNAL_ERROR_MESSAGE,
-            error_code=record.error_code or "States.Runtime",
-        )
+        message = record.error_message or INTERNAL_ERROR_MESSAGE
+        return _failed(common, record.completed_at, record.error_code or "States.Runtime", message)
     if record.stage in PENDING_STATES:
         return JobStatusResponse(**common, status=JobState.PENDING, stage=STAGES[record.stage])
     stage = STAGES.get(record.stage, "finishing")
@@ -228,9 +242,9 @@ def view_update(
     elif execution.status in {"FAILED", "TIMED_OUT", "ABORTED"}:
         code, message = job_error(execution)
         update = failed_update(execution.status, code, message, stopped_at, base + SEQ_TERMINAL)
-    elif execution.status == "RUNNING":
+    elif execution.status == "RUNNING":  # also a redriven execution: its earlier failure no longer holds
         seq = base + STAGE_SEQ.get(current_state or "", 0)
-        update = Update(seq=seq, status="RUNNING", stage=current_state)
+        update = Update(seq=seq, status="RUNNING", stage=current_state, remove=RUNNING_REMOVES)
     else:  # PENDING_REDRIVE: the last terminal write stands until the redrive runs
         return None
     return Update(

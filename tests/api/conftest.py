@@ -141,3 +141,50 @@ def identity_service() -> Iterator[Service]:
     process, svc = _start_service({"VPR_REQUIRE_IDENTITY": "true"})
     yield svc
     _stop(process)
+
+
+@dataclass
+class ClaudeService:
+    """The service as ``make run`` starts it, writing with Claude — the real SDK against a fake Messages
+    API in this process (``fake.route`` decides each section's answer) — with identity checks on and the
+    ASL's Retry waits scaled down (``VPR_LOCAL_RETRY_WAIT_SCALE``)."""
+
+    service: Service
+    fake: Any
+
+
+def start_claude_service(extra_env: dict[str, str]) -> Iterator[ClaudeService]:
+    """A ``ClaudeService`` for a fixture to yield (and stop afterwards)."""
+    from tests.fakes.anthropic_server import FAKE_API_KEY
+    from tests.fakes.sections import SectionAnthropicServer
+
+    fake = SectionAnthropicServer().start()
+    env = {
+        "VPR_GENERATOR": "claude",
+        "ANTHROPIC_BASE_URL": fake.base_url,
+        "ANTHROPIC_API_KEY": FAKE_API_KEY,
+        "VPR_CLAUDE_MAX_RETRIES": "0",
+        "VPR_LOCAL_RETRY_WAIT_SCALE": "0.001",
+        "VPR_RETRY_AFTER_SECONDS": "1",
+        **extra_env,
+    }
+    process, svc = _start_service(env)
+    yield ClaudeService(svc, fake)
+    _stop(process)
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def claude_service() -> Iterator[ClaudeService]:
+    yield from start_claude_service({"VPR_REQUIRE_IDENTITY": "true"})
+
+
+@pytest.fixture
+def writer(claude_service: ClaudeService) -> Iterator[ClaudeService]:
+    """``claude_service`` for one test: its routing and its recorded calls start afresh."""
+    claude_service.fake.route = None
+    claude_service.fake.reset()
+    yield claude_service
+    claude_service.fake.route = None
+    unexpected = claude_service.fake.unexpected_rejections()
+    assert not unexpected, "the real API would reject: " + "; ".join(r.message for r in unexpected)

@@ -32,7 +32,14 @@ def _finished_job(service, application_id: str) -> str:
 
 
 def test_service_not_running_is_one_line_and_exit_2():
-    for command in (["status", "vpr-" + "0" * 64], ["history", "arn:aws:states:x"], ["verify", "arn:x"]):
+    commands = (
+        ["status", "vpr-" + "0" * 64],
+        ["cancel", "vpr-" + "0" * 64],
+        ["retry", "vpr-" + "0" * 64],
+        ["history", "arn:aws:states:x"],
+        ["verify", "arn:x"],
+    )
+    for command in commands:
         result = cli(*command, env={"VPR_PORT": str(free_port())})
 
         assert result.returncode == 2, result
@@ -85,3 +92,57 @@ def test_serve_with_an_unknown_model_says_so_in_one_line():
 
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: VPR_MODEL:") and "claude-made-up-9" in result.stderr
+
+
+def test_cancel_and_retry_of_a_finished_or_unknown_job_are_one_line_and_exit_2(service):
+    job_id = _finished_job(service, "app-cli-cancel-done")
+
+    results = {
+        "cancel completed": cli("cancel", job_id, "--api", service.url),
+        "retry completed": cli("retry", job_id, "--api", service.url),
+        "cancel unknown": cli("cancel", "vpr-" + "0" * 64, "--api", service.url),
+        "retry unknown": cli("retry", "vpr-" + "0" * 64, "--api", service.url),
+    }
+
+    for name, result in results.items():
+        assert result.returncode == 2 and "Traceback" not in result.stderr, name
+        assert len(result.stderr.strip().splitlines()) == 1, (name, result.stderr)
+    assert "(JobNotCancellable)" in results["cancel completed"].stderr
+    assert "already completed" in results["retry completed"].stderr
+    assert "(JobNotRetryable)" in results["retry completed"].stderr
+    assert (
+        "Job not found." in results["cancel unknown"].stderr
+        and "Job not found." in results["retry unknown"].stderr
+    )
+
+
+def test_cli_cancels_a_running_job_and_retries_a_failed_one(writer):
+    import threading
+
+    from tests.fakes.anthropic_server import overloaded
+
+    service, fake = writer.service, writer.fake
+    user = ["--api", service.url, "--user", "user-uuid-456"]
+    headers = {"X-Vpr-User": "user-uuid-456"}
+    release = threading.Event()
+    fake.route = lambda request, job: (release.wait(timeout=30), None)[1]
+    running = service.submit(example_with(application_id="app-cli-cancel"), headers).body["job_id"]
+    while fake.calls < 5:
+        threading.Event().wait(0.02)
+
+    cancelled = cli("cancel", running, *user)
+    release.set()
+
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert json.loads(cancelled.stdout)["error_code"] == "Cancelled"
+
+    failing = {"on": True}
+    fake.route = lambda request, job: overloaded() if job.id == "culture" and failing["on"] else None
+    failed = service.submit(example_with(application_id="app-cli-retry"), headers).body["job_id"]
+    assert service.wait(failed, headers).body["error_code"] == "ClaudeOverloaded"
+    failing["on"] = False
+
+    retried = cli("retry", failed, "--wait", "--interval", "0.1", *user)
+
+    assert retried.returncode == 0, retried.stderr
+    assert json.loads(retried.stdout)["status"] == "COMPLETED"

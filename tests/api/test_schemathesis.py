@@ -4,7 +4,8 @@ A bounded, seeded run against a fresh service started as ``make run`` starts it:
 (``--checks all``), every phase. Coverage generates every boundary case the served document defines
 (whatever the case budget) plus each undeclared method on each path; fuzzing and stateful get
 ``MAX_EXAMPLES`` cases per operation. The stateful phase follows the document's links (submit a job, then
-ask its status) and must not find a job it just created missing. No check is excluded. Each finding
+ask its status, cancel or retry it) and must not find a job it just created missing. No check is
+excluded; the one warning allowed is listed, with its reason, in ``EXPECTED_WARNINGS``. Each finding
 schemathesis reported on the way here has its own regression test: ``tests/unit/test_api_emulator.py``
 (405 + ``Allow`` for TRACE and any other method), ``tests/unit/test_openapi_modes.py`` (the document of the
 running mode; links), ``tests/unit/test_request_schema_agreement.py`` (schema and validator agree).
@@ -43,3 +44,6 @@ def test_schemathesis_finds_nothing_in_the_local_service():
     for method, path in linked:  # a link led to a job that exists: not only 404s, as before the links
         answers = outcome.answers(method, path)
         assert set(answers) - {404}, f"{method.upper()} {path}: {dict(answers)}"
+    # Retry reached real jobs too: the jobs a link leads it to are running or completed, so 409 (see
+    # EXPECTED_WARNINGS); DELETE reached them as well (200 while one runs, 409 once it has completed).
+    assert 409 in outcome.answers("post", "/api/vpr/{job_id}/retry")

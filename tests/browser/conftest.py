@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Service, _start_service, _stop
+from tests.api.conftest import ClaudeService, Service, _start_service, _stop, start_claude_service
 from tests.conftest import ROOT
 
 SCREENSHOTS = ROOT / "test-output" / "browser"
@@ -61,6 +61,21 @@ def web_service() -> Iterator[Service]:
     process, service = _start_service({"VPR_RETRY_AFTER_SECONDS": "1"})
     yield service
     _stop(process)
+
+
+@pytest.fixture(scope="session")
+def web_claude_service() -> Iterator[ClaudeService]:
+    """The service writing with Claude (the fake Messages API of ``tests.api.conftest``), no identity."""
+    yield from start_claude_service({})
+
+
+@pytest.fixture
+def web_writer(web_claude_service: ClaudeService) -> Iterator[ClaudeService]:
+    """``web_claude_service`` for one test: its routing and recorded calls start afresh."""
+    web_claude_service.fake.route = None
+    web_claude_service.fake.reset()
+    yield web_claude_service
+    web_claude_service.fake.route = None
 
 
 @pytest.fixture(scope="session")

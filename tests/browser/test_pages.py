@@ -71,6 +71,65 @@ def fetch(url: str) -> tuple[int, bytes]:
 
 
 # --- the job seeker's page -------------------------------------------------------------------------------
+def test_cancel_while_the_report_is_written_stops_it(page, web_writer, screenshot):
+    import threading
+
+    service, fake = web_writer.service, web_writer.fake
+    release = threading.Event()
+    fake.route = lambda request, job: (release.wait(timeout=30), None)[1]  # every section is held open
+    try:
+        page.goto(service.url + "/")
+        fill_application(page, {**EXAMPLE_REQUEST, "application_id": "app-page-cancel"})
+        page.click("#submit")
+        page.wait_for_selector("#cancel-job:not([hidden])")
+        wait_until(page, lambda: fake.calls == 6)  # every section, the summary too
+        assert page.is_hidden("#retry-job")
+        page.click("#cancel-job")
+
+        assert wait_for_terminal(page) == "FAILED"
+        assert page.text_content("#job-error code") == "Cancelled"
+        assert page.text_content("#job-error .error-message") == "The job was cancelled at your request."
+        assert page.is_hidden("#cancel-job") and page.is_hidden("#retry-job")  # a cancel is not retried
+        assert page.is_visible("#new-version")
+        screenshot()
+    finally:
+        release.set()
+    page.wait_for_timeout(500)
+    assert fake.calls == 6  # the held sections ended; nothing called Claude after the cancel
+
+
+def test_retry_resumes_a_job_that_failed_with_a_transient_error(page, web_writer, screenshot):
+    from tests.fakes.anthropic_server import bad_request, overloaded
+
+    service, fake = web_writer.service, web_writer.fake
+    failing = {"on": True}
+    fake.route = lambda request, job: overloaded() if job.id == "culture" and failing["on"] else None
+    page.goto(service.url + "/")
+    fill_application(page, {**EXAMPLE_REQUEST, "application_id": "app-page-retry"})
+    page.click("#submit")
+
+    assert wait_for_terminal(page) == "FAILED"
+    assert page.text_content("#job-error code") == "ClaudeOverloaded"
+    page.wait_for_selector("#retry-job:not([hidden])")
+    screenshot("-failed")
+    failing["on"] = False
+    page.click("#retry-job")
+
+    page.wait_for_selector('#job-status[data-status="COMPLETED"]')
+    page.wait_for_selector("#report table")  # the evidence matrix of the resumed job
+    assert page.is_hidden("#retry-job") and not page.text_content("#job-error")
+    assert fake.calls_per_section()["culture"] == 6 and fake.calls_per_section()["differentiators"] == 1
+    screenshot()
+
+    # A permanent error: the page offers no Retry.
+    fake.route = lambda request, job: bad_request() if job.id == "interview" else None
+    fill_application(page, {**EXAMPLE_REQUEST, "application_id": "app-page-permanent"})
+    page.click("#submit")
+    page.wait_for_selector('#job-status[data-status="FAILED"]')
+    assert page.text_content("#job-error code") == "ClaudeRequestRejected"
+    assert page.is_hidden("#retry-job")
+
+
 def test_documented_example_through_the_form_completes_with_the_evidence_matrix(
     page, web_service: Service, screenshot
 ):

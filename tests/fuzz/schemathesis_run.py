@@ -35,6 +35,13 @@ from tests.fuzz.service import start_local_service
 #: The ``st`` executable of this virtual environment (schemathesis is pinned in requirements-dev.txt).
 ST = Path(sys.executable).with_name("st")
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
+#: Warnings about what the local service cannot supply, not about what the API does. Retry answers 2xx
+#: only for a job that failed with a transient error, and the offline writer never fails that way: every
+#: job a link leads it to is running or completed (409 ``JobNotRetryable``, which schemathesis leaves out
+#: of its count), and every generated id is unknown (404). So schemathesis warns that the operation
+#: "repeatedly returned 404". The 202 path is tested where a transient failure can be made
+#: (``tests/workflow/test_redrive.py``, ``tests/api/test_cancel_retry.py``).
+EXPECTED_WARNINGS = {"missing_test_data": {"POST /api/vpr/{job_id}/retry"}}
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,11 @@ class Outcome:
             for f in self.report["failures"]
         ]
         found += [f"error: {error}" for error in self.report["errors"]]
-        found += [f"warning {name}: {items}" for name, items in self.report["warnings"].items() if items]
+        found += [
+            f"warning {name}: {unexpected}"
+            for name, items in self.report["warnings"].items()
+            if (unexpected := sorted(set(items) - EXPECTED_WARNINGS.get(name, set())))
+        ]
         found += [
             f"phase {name}: {phase['status']} ({phase['skip_reason']})"
             for name, phase in self.report["phases"].items()

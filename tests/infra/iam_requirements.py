@@ -15,10 +15,14 @@ Reference names them ("Actions, resources, and condition keys for <service>"):
   in a condition — key attributes included — or, for a read without a projection, the attributes it
   returns; ``dynamodb:ReturnValues`` always has a value for a write (NONE unless given).
 - AWS Step Functions (list_awsstepfunctions.html): ``StartExecution`` on the state machine,
-  ``DescribeExecution`` and ``GetExecutionHistory`` on the execution. With a customer managed key
-  (Developer Guide, "Data at rest encryption"), StartExecution also needs ``kms:GenerateDataKey`` and
-  the reads ``kms:Decrypt``, on the key, with the ``kms:EncryptionContext:aws:states:stateMachineArn``
-  context.
+  ``DescribeExecution``, ``GetExecutionHistory``, ``StopExecution`` and ``RedriveExecution`` on the
+  execution. With a customer managed key (Developer Guide, "Data at rest encryption"), StartExecution
+  also needs ``kms:GenerateDataKey`` and the reads ``kms:Decrypt``, on the key, with the
+  ``kms:EncryptionContext:aws:states:stateMachineArn`` context. StopExecution with an ``error`` or a
+  ``cause`` needs ``kms:GenerateDataKey`` too: "Step Functions will encrypt the error and cause fields
+  using the AWS KMS key", and a stop with neither needs no KMS permission (API Reference,
+  StopExecution). RedriveExecution's reference names no KMS permission of the caller (it sends no
+  execution data; the redriven attempt reuses what Step Functions holds).
 - AWS Secrets Manager (list_awssecretsmanager.html): ``GetSecretValue`` on the secret (a secret under the
   AWS managed key ``aws/secretsmanager`` needs no KMS permission of the caller).
 - AWS Lambda (list_awslambda.html): ``Invoke`` needs ``lambda:InvokeFunction`` on the function.
@@ -170,6 +174,12 @@ def _stepfunctions(call: AwsCall, names: TemplateNames) -> list[Request]:
             Request(f"states:{call.operation}", names.execution(p["executionArn"])),
             Request("kms:Decrypt", names.key_arn, context),
         ]
+    if call.operation == "StopExecution":
+        stop = Request("states:StopExecution", names.execution(p["executionArn"]))
+        encrypts = p.get("error") is not None or p.get("cause") is not None
+        return [stop, Request("kms:GenerateDataKey", names.key_arn, context)] if encrypts else [stop]
+    if call.operation == "RedriveExecution":
+        return [Request("states:RedriveExecution", names.execution(p["executionArn"]))]
     raise UnknownCall(f"stepfunctions.{call.operation}")
 
 

@@ -136,10 +136,18 @@ def test_function_role_resources(synth: Synth) -> None:
     assert store["s3:PutObject"] == store["s3:GetObject"] == {results}
     assert store["s3:ListBucket"] == {bucket}
 
+    workflow_key = f"<{s.logical_id(s.stack.workflow_key)}.Arn>"
+    cancel = grants(role_statements(s, s.stack.roles["cancel"]))
+    assert cancel["states:DescribeExecution"] == cancel["states:StopExecution"] == {executions}
+    assert cancel["kms:Decrypt"] == cancel["kms:GenerateDataKey"] == {workflow_key}  # StopExecution's error
+    retry = grants(role_statements(s, s.stack.roles["retry"]))
+    assert retry["states:DescribeExecution"] == retry["states:RedriveExecution"] == {executions}
+    assert retry["kms:Decrypt"] == {workflow_key}
+
 
 def test_kms_and_list_grants_are_conditioned(synth: Synth) -> None:
     sm = f"<Ref:{synth.logical_id(synth.stack.state_machine)}>"
-    for key in ("submit", "status"):
+    for key in ("submit", "status", "cancel", "retry"):
         for statement in role_statements(synth, synth.stack.roles[key]):
             if any(a.startswith("kms:") for a in _as_list(statement["Action"])):
                 assert statement["Condition"] == {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from local.eventbridge import DETAIL_TYPE, PROJECTED_STATUSES
+from local.eventbridge import DETAIL_TYPE
 from stacks.job_view import READABLE_ATTRIBUTES, WRITABLE_ATTRIBUTES
-from vpr.aws.jobview import RECORD_ATTRIBUTES
+from stacks.registry import PROJECTED_STATUSES, status_change_detail
+from vpr.aws.jobview import LIVENESS_ATTRIBUTES, RECORD_ATTRIBUTES
 
 from .conftest import Synth, resolve
 from .test_infra_iam import _as_list, role_statements
@@ -26,8 +27,10 @@ def test_rule_sends_this_state_machines_status_changes_to_the_projector_with_a_d
     pattern = resolve(rule["Properties"]["EventPattern"])
     assert pattern["source"] == ["aws.states"]
     assert pattern["detail-type"] == [DETAIL_TYPE]
-    assert pattern["detail"]["stateMachineArn"] == [f"<Ref:{synth.logical_id(synth.stack.state_machine)}>"]
-    assert tuple(pattern["detail"]["status"]) == PROJECTED_STATUSES  # the local runtime delivers the same
+    state_machine = f"<Ref:{synth.logical_id(synth.stack.state_machine)}>"
+    # The local runtime delivers exactly what this pattern matches: terminal statuses, redriven RUNNING.
+    assert pattern["detail"] == status_change_detail(state_machine)
+    assert tuple(pattern["detail"]["$or"][0]["status"]) == PROJECTED_STATUSES
     (target,) = rule["Properties"]["Targets"]
     assert resolve(target["Arn"]) == f"<{synth.logical_id(synth.stack.functions['projector'])}.Arn>"
     dlq = f"<{synth.logical_id(synth.stack.projector_dlq)}.Arn>"
@@ -49,11 +52,16 @@ def _view_statement(synth: Synth, key: str, action: str) -> dict:
 
 
 def test_readers_may_read_exactly_the_attributes_their_get_item_projects(synth: Synth) -> None:
+    # The Claude writers read only whether their job still runs (JobView.attempt_state); the others
+    # the whole record (JobView.get).
+    liveness_readers = {"generate", "section", "assemble"}
     for key, attributes in READABLE_ATTRIBUTES.items():
         statement = _view_statement(synth, key, "dynamodb:GetItem")
         assert _as_list(statement["Action"]) == ["dynamodb:GetItem"], key
         assert statement["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:Attributes": attributes}}
-        assert set(attributes) == set(RECORD_ATTRIBUTES), key
+        projected = LIVENESS_ATTRIBUTES if key in liveness_readers else RECORD_ATTRIBUTES
+        assert set(attributes) == {"job_id", *projected}, key  # the key is in every request's attributes
+    assert set(READABLE_ATTRIBUTES) == {"submit", "status", "cancel", "retry"} | liveness_readers
 
 
 def test_each_writer_may_touch_only_its_own_attributes(synth: Synth) -> None:

@@ -36,10 +36,10 @@ import pytest
 from local.call_recorder import EVENT_RULE, STATE_MACHINE, AwsCall, CallRecorder, acting_as
 from local.runtime import NAMING
 from stacks.registry import FUNCTIONS, task_functions
-from tests.conftest import example_with, wait_for_execution
+from tests.conftest import Gate, example_with, wait_for_execution
 from tests.fakes.anthropic_server import FAKE_API_KEY, answer
 from tests.fakes.sections import SectionAnthropicServer, offline_section, section_response
-from vpr.errors import ResultStoreUnavailable
+from vpr.errors import ClaudeOverloaded, ResultStoreUnavailable
 
 from .conftest import Synth, resolve
 from .iam_requirements import Requirement, TemplateNames, requirements
@@ -116,6 +116,12 @@ class Api:
 
     def status(self, job_id: str) -> tuple[int, dict]:
         return self.call("GET", "/api/vpr/status/" + urllib.request.quote(job_id, safe=""))
+
+    def cancel(self, job_id: str) -> tuple[int, dict]:
+        return self.call("DELETE", "/api/vpr/" + urllib.request.quote(job_id, safe=""))
+
+    def retry(self, job_id: str) -> tuple[int, dict]:
+        return self.call("POST", "/api/vpr/" + urllib.request.quote(job_id, safe="") + "/retry")
 
     def wait(self, job_id: str, timeout: float = 60) -> dict:
         deadline = time.monotonic() + timeout
@@ -244,24 +250,18 @@ def _scenarios(runtime: Any, api: Api, monkeypatch: pytest.MonkeyPatch, fake: Se
     # A job held while its sections are written: a duplicate submit (200, from the view), and a status
     # whose view item is gone (the fallback: Step Functions, its history, the repair).
     section = runtime.task_handler("WriteSection")
-    entered, release = threading.Event(), threading.Event()
-
-    def held(event: dict, context: Any) -> Any:
-        entered.set()
-        release.wait(30)
-        return section(event, context)
-
-    restores.append(runtime.override_task("WriteSection", held))
+    held = Gate(section)
+    restores.append(runtime.override_task("WriteSection", held.handler))
     held_payload = example_with(application_id="perm-held")
     code, held_job = api.submit(held_payload)
-    assert code == 202 and entered.wait(30)
+    assert code == 202 and held.entered.wait(30)
     code, duplicate = api.submit(held_payload)
     assert (code, duplicate["job_id"]) == (200, held_job["job_id"])
     with acting_as(HARNESS):
         view.delete_item(TableName=table, Key={"job_id": {"S": held_job["job_id"]}})
     code, running = api.status(held_job["job_id"])
     assert (code, running["status"]) == (200, "PROCESSING"), running
-    release.set()
+    held.release.set()
     assert api.wait(held_job["job_id"])["status"] == "COMPLETED"
     restores.pop()()
     code, again = api.submit(held_payload)  # finished: StartExecution refuses the name, submit describes
@@ -272,6 +272,45 @@ def _scenarios(runtime: Any, api: Api, monkeypatch: pytest.MonkeyPatch, fake: Se
     code, conflict = api.submit(example_with(application_id="perm-keyed-other"), key="perm-key-1")
     assert (code, conflict["code"]) == (409, "IdempotencyConflict")
     api.wait(keyed["job_id"])
+
+    # --- cancel and retry ------------------------------------------------------------------------------
+    # A cancel while the sections are written: the view hears of it first, then StopExecution (with the
+    # error and cause it encrypts); the held sections then find their job ended and write nothing.
+    held = Gate(section)
+    restores.append(runtime.override_task("WriteSection", held.handler))
+    code, cancelled_job = api.submit(example_with(application_id="perm-cancel"))
+    assert code == 202 and held.entered.wait(30)
+    code, cancelled = api.cancel(cancelled_job["job_id"])
+    assert (code, cancelled["status"], cancelled["error_code"]) == (200, "FAILED", "Cancelled"), cancelled
+    held.release.set()
+    code, again = api.cancel(cancelled_job["job_id"])  # the same answer; nothing stopped twice
+    assert (code, again["error_code"]) == (200, "Cancelled")
+    restores.pop()()
+    code, finished = api.cancel(keyed["job_id"])
+    assert (code, finished["code"]) == (409, "JobNotCancellable")
+
+    # A section overloaded past its Retry fails the job (transiently); retry redrives it to COMPLETED.
+    overloaded = {"on": True}
+
+    def culture_overloaded(event: dict, context: Any) -> Any:
+        if event["section"]["id"] == "culture" and overloaded["on"]:
+            raise ClaudeOverloaded()
+        return section(event, context)
+
+    restores.append(runtime.override_task("WriteSection", culture_overloaded))
+    code, flaky = api.submit(example_with(application_id="perm-retry"))
+    failed = api.wait(flaky["job_id"])
+    assert (code, failed["error_code"], failed["retryable"]) == (202, "ClaudeOverloaded", True), failed
+    overloaded["on"] = False
+    code, retrying = api.retry(flaky["job_id"])
+    assert (code, retrying["status"]) == (202, "PROCESSING"), retrying
+    assert api.wait(flaky["job_id"])["status"] == "COMPLETED"
+    restores.pop()()
+    for job, reason in ((flaky, "already completed"), (no_cv, "CvNotFound"), (cancelled_job, "cancelled")):
+        code, refused = api.retry(job["job_id"])
+        assert (code, refused["code"]) == (409, "JobNotRetryable") and reason in refused["error"], refused
+    for unknown_code, unknown_job in (api.cancel("vpr-" + "1" * 64), api.retry("vpr-" + "1" * 64)):
+        assert (unknown_code, unknown_job["code"]) == (404, "JobNotFound")  # Step Functions, then the view
 
     runtime.events.drain()  # the projector's writes of every terminal event so far
     with acting_as(

@@ -24,6 +24,8 @@ FUNCTIONS = {
     "section": ("handlers.section.handler", 600, 512),
     "assemble": ("handlers.assemble.handler", 600, 512),
     "projector": ("handlers.projector.handler", 10, 256),
+    "cancel": ("handlers.cancel.handler", 10, 256),
+    "retry": ("handlers.retry.handler", 10, 256),
 }
 POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "vpr",
@@ -261,7 +263,12 @@ def test_api_routes_cognito_authorized_lambda_proxy(synth: Synth) -> None:
     pool_id, _ = synth.one("AWS::Cognito::UserPool")
     assert resolve(authorizer["Properties"]["ProviderARNs"]) == [f"<{pool_id}.Arn>"]
 
-    routes = {("/api/vpr", "POST"): "submit", ("/api/vpr/status/{job_id}", "GET"): "status"}
+    routes = {
+        ("/api/vpr", "POST"): "submit",
+        ("/api/vpr/status/{job_id}", "GET"): "status",
+        ("/api/vpr/{job_id}", "DELETE"): "cancel",
+        ("/api/vpr/{job_id}/retry", "POST"): "retry",
+    }
     for route, key in routes.items():
         method = methods[route]
         assert method["AuthorizationType"] == "COGNITO_USER_POOLS", route
@@ -280,6 +287,9 @@ def test_api_request_validation(synth: Synth) -> None:
     assert validator["Properties"]["ValidateRequestParameters"] is True
     post, get = methods[("/api/vpr", "POST")], methods[("/api/vpr/status/{job_id}", "GET")]
     assert post["RequestValidatorId"] == get["RequestValidatorId"] == {"Ref": validator_id}
+    for route in (("/api/vpr/{job_id}", "DELETE"), ("/api/vpr/{job_id}/retry", "POST")):
+        assert methods[route]["RequestValidatorId"] == {"Ref": validator_id}, route
+        assert methods[route]["RequestParameters"] == {"method.request.path.job_id": True}, route
     model_id, model = synth.one("AWS::ApiGateway::Model")
     assert post["RequestModels"] == {"application/json": {"Ref": model_id}}
     schema = model["Properties"]["Schema"]
@@ -290,11 +300,14 @@ def test_api_request_validation(synth: Synth) -> None:
 
 def test_api_cors_for_the_web_client(synth: Synth) -> None:
     methods = _methods(synth)
-    for path in ("/api/vpr", "/api/vpr/status/{job_id}"):
+    for path in ("/api/vpr", "/api/vpr/status/{job_id}", "/api/vpr/{job_id}", "/api/vpr/{job_id}/retry"):
         options = methods[(path, "OPTIONS")]
         assert options["AuthorizationType"] == "NONE", "browsers send preflights without credentials"
         headers = options["Integration"]["IntegrationResponses"][0]["ResponseParameters"]
         assert headers["method.response.header.Access-Control-Allow-Origin"] == "'http://localhost:3000'"
+    for path in ("/api/vpr/{job_id}", "/api/vpr/{job_id}/retry"):  # a DELETE needs a preflight that allows it
+        headers = methods[(path, "OPTIONS")]["Integration"]["IntegrationResponses"][0]["ResponseParameters"]
+        assert "DELETE" in headers["method.response.header.Access-Control-Allow-Methods"], path
     responses = synth.resources("AWS::ApiGateway::GatewayResponse").values()
     assert {r["Properties"]["ResponseType"] for r in responses} == {"DEFAULT_4XX", "DEFAULT_5XX"}
     for r in responses:

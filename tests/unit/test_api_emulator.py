@@ -108,6 +108,25 @@ def test_an_idle_connection_is_closed_after_the_read_timeout(emulator):
     assert time.monotonic() - started < 5
 
 
+def test_the_status_change_rule_matches_terminal_and_redriven_running_events_only():
+    from local.eventbridge import matches_pattern
+    from stacks.registry import status_change_detail
+
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:careervp-vpr-workflow-local"
+    pattern = status_change_detail(arn)
+
+    def detail(status: str, redrive_count: int = 0, machine: str = arn) -> dict:
+        return {"stateMachineArn": machine, "status": status, "redriveCount": redrive_count}
+
+    for status in ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"):
+        assert matches_pattern(pattern, detail(status)) and matches_pattern(pattern, detail(status, 2))
+    assert matches_pattern(pattern, detail("RUNNING", 1))  # a redrive
+    assert not matches_pattern(pattern, detail("RUNNING"))  # a new job: submit writes it itself
+    assert not matches_pattern(pattern, detail("PENDING_REDRIVE", 1))
+    assert not matches_pattern(pattern, detail("FAILED", machine=arn + "-other"))
+    assert not matches_pattern(pattern, {"stateMachineArn": arn, "status": "RUNNING"})  # no count
+
+
 #: Methods no route declares: TRACE (RFC 9110), QUERY (an IETF draft), PROPFIND (WebDAV), a made-up one,
 #: and the common ones. http.server alone answers a method it has no ``do_<METHOD>`` for with 501.
 UNDECLARED_METHODS = ["TRACE", "QUERY", "PROPFIND", "BREW", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]

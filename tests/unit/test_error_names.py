@@ -51,3 +51,13 @@ def test_generate_retries_claude_errors_with_capped_full_jitter_backoff():
     }
     assert claude["JitterStrategy"] == "FULL"
     assert claude["MaxDelaySeconds"] >= claude["IntervalSeconds"]
+
+
+def test_transient_means_retryable_or_a_step_functions_fault():
+    from vpr.errors import CANCELLED, EXECUTION_ABORTED, LOCAL_RUNTIME_RESTARTED, is_transient
+
+    for name, cls in all_error_classes().items():
+        assert is_transient(name) is cls.retryable, name
+    assert is_transient("States.Timeout") and is_transient("Lambda.TooManyRequestsException")
+    for name in (CANCELLED, EXECUTION_ABORTED, LOCAL_RUNTIME_RESTARTED, "States.Runtime", "KeyError", None):
+        assert not is_transient(name), name

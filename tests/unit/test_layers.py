@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("report writing", {"vpr.generation"}),
     ("section writing", {"vpr.sections"}),
     ("data access", {"vpr.aws"}),
-    ("services", {"vpr.status", "vpr.pipeline", "vpr.jobs"}),
+    ("services", {"vpr.status", "vpr.pipeline", "vpr.jobs", "vpr.control"}),
     ("handlers", {"handlers"}),
 ]
 #: Top-level packages of the repository outside the asset (never imported by ``lambdas/``).

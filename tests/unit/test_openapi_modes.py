@@ -74,20 +74,31 @@ def test_locally_with_identity_every_operation_requires_the_identity_header():
     assert "security" not in document  # the header names the user; nothing verifies it
 
 
+def _job_operation_ids(document: dict) -> set[str]:
+    """Status, cancel and retry: every operation that takes a job id in its path."""
+    return {
+        document["paths"][path][method]["operationId"]
+        for path, method in (
+            ("/api/vpr/status/{job_id}", "get"),
+            ("/api/vpr/{job_id}", "delete"),
+            ("/api/vpr/{job_id}/retry", "post"),
+        )
+    }
+
+
 @pytest.mark.parametrize("identity", [DEPLOYED, TRUSTED_BODY], ids=["deployed", "trusted"])
-def test_both_submit_answers_link_their_job_id_to_the_status_operation(identity):
+def test_both_submit_answers_link_their_job_id_to_every_operation_on_a_job(identity):
     document = openapi_document(identity)
-    status_id = document["paths"]["/api/vpr/status/{job_id}"]["get"]["operationId"]
 
     for code in ("200", "202"):
         links = document["paths"]["/api/vpr"]["post"]["responses"][code]["links"]
-        assert links == {
-            status_id: {
-                "operationId": status_id,
+        assert set(links) == _job_operation_ids(document)
+        for operation_id, link in links.items():
+            assert link == {
+                "operationId": operation_id,
                 "parameters": {"path.job_id": "$response.body#/job_id"},
                 "description": "The job this answer names.",
             }
-        }
     for code in ("400", "409"):  # an error names no job
         assert "links" not in document["paths"]["/api/vpr"]["post"]["responses"][code]
 
@@ -95,23 +106,43 @@ def test_both_submit_answers_link_their_job_id_to_the_status_operation(identity)
 def test_locally_with_identity_the_link_keeps_the_caller():
     document = openapi_document(LOCAL_IDENTITY)
 
-    (link,) = document["paths"]["/api/vpr"]["post"]["responses"]["202"]["links"].values()
-    assert link["parameters"] == {
-        "path.job_id": "$response.body#/job_id",
-        "header.X-Vpr-User": "$request.header.X-Vpr-User",  # another user would get 404
-    }
+    links = document["paths"]["/api/vpr"]["post"]["responses"]["202"]["links"].values()
+    for link in links:
+        assert link["parameters"] == {
+            "path.job_id": "$response.body#/job_id",
+            "header.X-Vpr-User": "$request.header.X-Vpr-User",  # another user would get 404
+        }
+
+
+def test_a_cancelled_job_stays_readable_and_no_read_lies_under_the_cancel():
+    """DELETE /api/vpr/{job_id} cancels the job's run; it does not remove the job, whose status then
+    reads FAILED ``Cancelled`` (issue 21). schemathesis's ``use_after_free`` expects 404 from a read
+    (GET, HEAD, PATCH, ...) of a path at or below a path a DELETE succeeded on: no such operation
+    exists, and the status lives beside the cancel (``/api/vpr/status/{job_id}``), not below it."""
+    document = openapi_document(DEPLOYED)
+    cancel = document["paths"]["/api/vpr/{job_id}"]["delete"]
+
+    below = [
+        (method, path)
+        for path, operations in document["paths"].items()
+        if path.startswith("/api/vpr/{job_id}")
+        for method in operations
+    ]
+    assert below == [("delete", "/api/vpr/{job_id}"), ("post", "/api/vpr/{job_id}/retry")]
+    assert "not removed" in cancel["description"] and "Cancelled" in cancel["description"]
+    ok = cancel["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/JobStatusResponse"}  # the job, still there
 
 
 def test_any_operation_taking_a_job_id_gets_a_link_without_a_list_of_routes():
     document = copy.deepcopy(openapi_document(LOCAL_IDENTITY))
     status = document["paths"]["/api/vpr/status/{job_id}"]["get"]
-    for path, method in (("/api/vpr/{job_id}", "delete"), ("/api/vpr/{job_id}/retry", "post")):
-        operation = {**copy.deepcopy(status), "operationId": f"{method}_{path}"}
-        document["paths"].setdefault(path, {})[method] = operation
+    report = {**copy.deepcopy(status), "operationId": "report_of_a_job"}  # an operation added one day
+    document["paths"]["/api/vpr/{job_id}/report"] = {"get": report}
     for response in document["paths"]["/api/vpr"]["post"]["responses"].values():
         response.pop("links", None)
 
     link_jobs(document)
 
     links = document["paths"]["/api/vpr"]["post"]["responses"]["202"]["links"]
-    assert set(links) == {status["operationId"], "delete_/api/vpr/{job_id}", "post_/api/vpr/{job_id}/retry"}
+    assert set(links) == _job_operation_ids(document) | {"report_of_a_job"}

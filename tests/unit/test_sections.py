@@ -100,19 +100,24 @@ def _event(id_: int, type_: str, **details) -> dict:
     return {"id": id_, "type": type_, **details}
 
 
-def test_section_progress_counts_finished_iterations_of_the_latest_map_run():
+def test_section_progress_counts_each_finished_item_once_across_a_redrive():
+    def succeeded(id_: int, index: int) -> dict:
+        return _event(id_, "MapIterationSucceeded", mapIterationSucceededEventDetails={"index": index})
+
     events = [
         _event(1, "ExecutionStarted"),
         _event(14, "MapStateStarted", mapStateStartedEventDetails={"length": 4}),
         _event(15, "MapIterationStarted"),
-        _event(20, "MapIterationSucceeded"),
+        succeeded(20, 0),
         _event(22, "MapIterationFailed"),
-        _event(25, "MapIterationSucceeded"),
+        succeeded(25, 2),
     ]
     assert section_progress(reversed(events))[:2] == (2, 4)  # newest-first, as the status reads it
     assert section_progress(events[:1]) is None
+    # A redrive runs the Map again for the items that did not finish; the finished ones keep counting.
     redriven = [*events, _event(40, "MapStateStarted", mapStateStartedEventDetails={"length": 4})]
-    assert section_progress(redriven)[:2] == (0, 4)
+    assert section_progress(redriven)[:2] == (2, 4)
+    assert section_progress([*redriven, succeeded(45, 1), succeeded(46, 0)])[:2] == (3, 4)
 
 
 def _exited(id_: int, output: dict | str, name: str = "WriteSection") -> dict:

@@ -112,3 +112,41 @@ def test_timed_out_and_aborted_are_failed_with_a_clear_code(sfn_status, code):
 
     assert (status.status, status.error_code) == (JobState.FAILED, code)
     assert status.error
+
+
+def test_the_owners_cancel_reads_cancelled_and_an_operators_stop_reads_aborted():
+    cancelled = job_status(_execution("ABORTED", error="Cancelled", cause="..."), None, _no_presign)
+    stopped = job_status(_execution("ABORTED", error="Maintenance", cause="x"), None, _no_presign)
+    bare = job_status(_execution("ABORTED"), None, _no_presign)
+
+    assert (cancelled.error_code, cancelled.error) == ("Cancelled", "The job was cancelled at your request.")
+    assert stopped.error_code == bare.error_code == "ExecutionAborted"
+    assert stopped.error == "The job was stopped before it finished."  # not the operator's own cause
+    assert not (cancelled.retryable or stopped.retryable)
+
+
+@pytest.mark.parametrize(
+    ("error", "retryable"),
+    [
+        ("ClaudeOverloaded", True),
+        ("ClaudeRateLimited", True),
+        ("ResultStoreUnavailable", True),
+        ("Lambda.ServiceException", True),
+        ("States.Timeout", True),
+        ("ClaudeRefused", False),
+        ("ClaudeRequestRejected", False),
+        ("ValidationFailed", False),
+        ("GenerationInvalidOutput", False),
+        ("LocalRuntimeRestarted", False),
+        ("KeyError", False),  # a bug: retrying runs the same code
+    ],
+)
+def test_a_failed_job_says_whether_a_retry_could_resume_it(error, retryable):
+    status = job_status(_execution("FAILED", error=error), None, _no_presign)
+
+    assert status.retryable is retryable
+    assert job_status(_execution("TIMED_OUT"), None, _no_presign).retryable is True
+
+
+def test_only_failed_jobs_carry_retryable():
+    assert job_status(_execution("RUNNING"), "Plan", _no_presign).retryable is None

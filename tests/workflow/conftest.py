@@ -16,6 +16,8 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.workflow.test_sections_workflow import claude  # noqa: F401 - also for the cancel/retry tests
+
 RETRY_WAIT_SCALE = 0.001
 _names = itertools.count()
 
@@ -91,3 +93,24 @@ def single_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     LocalRuntime.reload_settings()
+
+
+@pytest.fixture
+def delivered_events(local_runtime: Any) -> Iterator[list[dict]]:
+    """The ``detail`` of every status-change event the local EventBridge delivers during the test."""
+    bus = local_runtime.events
+    seen: list[dict] = []
+    original = bus.deliver
+
+    def deliver(event: dict) -> Any:
+        seen.append(event["detail"])
+        return original(event)
+
+    bus.deliver = deliver
+    yield seen
+    bus.deliver = original
+
+
+def events_of(delivered: list[dict], job_id: str) -> list[tuple[str, int, str | None]]:
+    """(status, redriveCount, error) of the events delivered for one job, in delivery order."""
+    return [(d["status"], d["redriveCount"], d["error"]) for d in delivered if d["executionArn"] == job_id]

@@ -14,7 +14,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from local.eventbridge import DETAIL_TYPE, PROJECTED_STATUSES
+from local.eventbridge import DETAIL_TYPE
+from stacks.registry import PROJECTED_STATUSES
 from tests.conftest import wait_for_execution
 from vpr.aws.jobview import SEQ_TERMINAL, JobRecord
 

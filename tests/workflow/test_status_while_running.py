@@ -39,13 +39,16 @@ def hold_task(local_runtime) -> Iterator:
         restore()
 
 
-def _api(module: str, method: str, path: str, body: dict | None = None) -> dict:
+def _api(module: str, method: str, path: str, body: dict | None = None, user: str | None = None) -> dict:
+    """Call an API handler as API Gateway would; ``user``: the authorizer's Cognito ``sub``."""
     import importlib
 
     handler = importlib.import_module(f"handlers.{module}").handler
     event = proxy_event(method, path, {"Host": "localhost"}, json.dumps(body) if body else None, "", {})
     if module == "status":
         event["pathParameters"] = {"job_id": path.rsplit("/", 1)[1]}
+    if user is not None:
+        event["requestContext"]["authorizer"] = {"claims": {"sub": user}}
     response = handler(event, LocalLambdaContext(function_name=module))
     headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
     headers.update(response.get("headers") or {})

@@ -113,7 +113,7 @@ def test_store_failing_once_is_retried_without_a_second_generation(
     assert generate.calls == 1
 
 
-def test_an_unexpected_exception_is_caught_and_named(start_execution, example_request, spy_task):
+def test_an_unexpected_exception_fails_the_job_and_is_named(start_execution, example_request, spy_task):
     spy_task("Store", fail_with=[KeyError("boom")])
 
     described = wait_for_execution(start_execution(_input(example_request)))
@@ -157,9 +157,6 @@ def test_lambda_service_errors_are_retried_on_every_task(task):
     states = json.loads(ASL_PATH.read_text())["States"]
     state = states[task]
     if task == "WriteSections":  # the Map catches; its item task retries
-        assert state["Catch"] == [
-            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "JobFailed"}
-        ]
         state = {**state["ItemProcessor"]["States"]["WriteSection"], "Catch": state["Catch"]}
     service_retry = state["Retry"][0]
     assert set(service_retry["ErrorEquals"]) >= {
@@ -169,5 +166,21 @@ def test_lambda_service_errors_are_retried_on_every_task(task):
         "Lambda.TooManyRequestsException",
     }
     assert service_retry["JitterStrategy"] == "FULL"
-    assert state["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "JobFailed"}]
     assert state["TimeoutSeconds"] > 0
+
+
+@pytest.mark.parametrize("task", ["Validate", "Plan", "Generate", "WriteSections", "Assemble", "Store"])
+def test_only_permanent_errors_are_caught_so_a_redrive_resumes_at_the_failed_task(task):
+    """A caught error ends in JobFailed (a Fail state, which a redrive would only enter again); a
+    transient one is left uncaught, so the execution fails at its task and a retry reruns that task."""
+    from local.runtime import ASL_PATH
+    from vpr.errors import TRANSIENT_SYSTEM_ERRORS, all_error_classes, is_transient
+
+    (catch,) = json.loads(ASL_PATH.read_text())["States"][task]["Catch"]
+    permanent = {name for name, cls in all_error_classes().items() if not cls.retryable}
+    assert catch == {"ErrorEquals": catch["ErrorEquals"], "ResultPath": "$.error", "Next": "JobFailed"}
+    assert set(catch["ErrorEquals"]) == permanent  # vpr.errors is the one source of the split
+    assert not [name for name in catch["ErrorEquals"] if is_transient(name)]
+    assert (
+        not TRANSIENT_SYSTEM_ERRORS & set(catch["ErrorEquals"]) and "States.ALL" not in catch["ErrorEquals"]
+    )

@@ -11,7 +11,8 @@ on ``attribute_not_exists(seq) OR seq < :seq``: an update never replaces a later
 refused, and a terminal state (seq 990) is never overwritten by anything earlier. The ordering:
 
 - ``redrive_count * 1000`` + phase, where the phase is 0 for a started job, ``STAGE_SEQ`` for the
-  stage a task enters, 900 for Store's completed result and 990 for the execution's terminal event.
+  stage a task enters, 900 for Store's completed result, 990 for the execution's terminal event and
+  995 for the owner's cancel once Step Functions has confirmed the stop.
   Store's write (900) lets the status turn COMPLETED before the event arrives; the terminal event (990)
   still wins over it, because Step Functions, not a task, decides how the execution ended.
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
@@ -38,7 +39,17 @@ STAGE_SEQ = {name: 10 * (i + 1) for i, name in enumerate(STAGE_ORDER)}
 SEQ_STARTED = 0
 SEQ_STORED = 900
 SEQ_TERMINAL = 990
+#: The owner's cancel, once Step Functions confirms the stop: outranks the ABORTED event (990), whose
+#: detail may not name the StopExecution error that says the owner asked for it.
+SEQ_CANCELLED = 995
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+#: What a RUNNING write clears: a redriven execution's earlier failure no longer holds.
+RUNNING_REMOVES = ("error_code", "error_message", "completed_at")
+#: The attempt (redrive count) whose cancel was asked for: tasks check it before they call Claude.
+CANCEL_REQUESTED = "cancel_requested"
+#: What a task's "still running?" read fetches (``attempt_state``); its IAM grant names exactly these.
+LIVENESS_ATTRIBUTES = ("status", "seq", CANCEL_REQUESTED)
+AttemptState = Literal["running", "cancelling", "ended"]
 #: What the section tasks record of the sections themselves; a completed job's write removes them (the
 #: report is then one presigned link away, and every poll reads the whole item). A failed job keeps them.
 SECTION_TEXT_ATTRIBUTES = ("sections_ready", "section_ids", "sections_plan")
@@ -207,13 +218,16 @@ class JobView:
         section_id: str,
         planned: list[dict[str, str]],
         ready: dict[str, Any] | None = None,
+        redrive_count: int = 0,
     ) -> bool:
         """Sections mode: one more section written; ``ready`` (its text) is appended when given.
 
         One conditional UpdateItem: ``section_ids`` (a string set) records which sections were
         counted, so a retried section is neither counted nor listed twice; and only while the job is
-        still writing its sections (its ``seq`` not past WriteSections), so a late section never
-        changes a job that is assembling or finished. False when either condition refuses it.
+        still writing its sections (its ``seq`` not past WriteSections of this attempt), so a late
+        section never changes a job that is assembling or finished. False when either condition
+        refuses it. A redrive (attempt ``redrive_count``) reruns only the sections that had not
+        finished: the earlier ones stay counted, listed and in ``section_ids``, so each is listed once.
 
         Why the text lives in the item and not behind presigned links: a section is a few KB and every
         section of a job also travels in the workflow state, which Step Functions caps at 256 KiB, so
@@ -227,7 +241,7 @@ class JobView:
             ":id_value": {"S": section_id},
             ":total": {"N": str(len(planned))},
             ":plan": {"S": json.dumps(planned, ensure_ascii=False)},
-            ":writing": {"N": str(STAGE_SEQ["WriteSections"])},
+            ":writing": {"N": str(redrive_count * 1000 + STAGE_SEQ["WriteSections"])},
         }
         sets = ["sections_total = :total", "sections_plan = :plan"]
         if ready is not None:
@@ -241,6 +255,49 @@ class JobView:
             "(attribute_not_exists(section_ids) OR NOT contains(section_ids, :id_value))",
             ExpressionAttributeNames={"#seq": "seq"},
             ExpressionAttributeValues=values,
+        )
+
+    def request_cancel(self, job_id: str, redrive_count: int) -> None:
+        """Before StopExecution: from now on this attempt's tasks start no Claude call (``attempt_ended``).
+
+        Unsequenced: it only ever says "stop", and it names the attempt, so a later redrive runs freely.
+        """
+        aws_client("dynamodb").update_item(
+            TableName=self.table_name,
+            Key={"job_id": {"S": job_id}},
+            UpdateExpression="SET #cancel = :attempt",
+            ExpressionAttributeNames={"#cancel": CANCEL_REQUESTED},
+            ExpressionAttributeValues={":attempt": _attr(redrive_count)},
+        )
+
+    def attempt_state(self, job_id: str, redrive_count: int) -> AttemptState:
+        """Attempt ``redrive_count`` of the job: ``running``, ``cancelling`` (its cancel was asked for; the
+        stop is landing) or ``ended`` (a terminal write of this attempt). One consistent GetItem of three
+        attributes: what a task pays before a Claude call.
+        """
+        item = (
+            aws_client("dynamodb")
+            .get_item(
+                TableName=self.table_name,
+                Key={"job_id": {"S": job_id}},
+                ConsistentRead=True,
+                ProjectionExpression=", ".join(f"#l{i}" for i in range(len(LIVENESS_ATTRIBUTES))),
+                ExpressionAttributeNames={f"#l{i}": name for i, name in enumerate(LIVENESS_ATTRIBUTES)},
+            )
+            .get("Item")
+        ) or {}
+        if _str(item, "status") in TERMINAL_STATUSES and (_int(item, "seq") or 0) >= redrive_count * 1000:
+            return "ended"
+        return "cancelling" if _int(item, CANCEL_REQUESTED) == redrive_count else "running"
+
+    def withdraw_cancel(self, job_id: str, redrive_count: int) -> None:
+        """The cancel of this attempt did not happen (StopExecution failed): its tasks may go on."""
+        self._update_if(
+            job_id,
+            UpdateExpression="REMOVE #cancel",
+            ConditionExpression="#cancel = :attempt",
+            ExpressionAttributeNames={"#cancel": CANCEL_REQUESTED},
+            ExpressionAttributeValues={":attempt": _attr(redrive_count)},
         )
 
     def apply(self, job_id: str, update: Update) -> bool:

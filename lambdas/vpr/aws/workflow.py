@@ -23,6 +23,7 @@ class Execution:
     stop_date: datetime | None
     error: str | None
     cause: str | None
+    redrive_count: int = 0  # how many times the execution was redriven (retried); part of the view's seq
 
     def input_json(self) -> dict[str, Any]:
         return json.loads(self.input)
@@ -30,6 +31,10 @@ class Execution:
 
 class ExecutionAlreadyExistsError(Exception):
     """StartExecution refused the name: a finished job, or a running one with another input."""
+
+
+class ExecutionNotRedrivableError(Exception):
+    """RedriveExecution refused: the execution is running or succeeded, or is past its redrive window."""
 
 
 class WorkflowStore:
@@ -75,7 +80,30 @@ class WorkflowStore:
             stop_date=r.get("stopDate"),
             error=r.get("error"),
             cause=r.get("cause"),
+            redrive_count=r.get("redriveCount") or 0,
         )
+
+    def stop(self, execution_arn: str, error: str, cause: str) -> None:
+        """StopExecution: the execution ends ABORTED with ``error``/``cause`` (no effect once it ended).
+
+        Step Functions stops scheduling states; a Lambda already running runs on (its result is ignored).
+        """
+        aws_client("stepfunctions").stop_execution(executionArn=execution_arn, error=error, cause=cause)
+
+    def redrive(self, execution_arn: str, client_token: str) -> datetime:
+        """RedriveExecution: run the execution's unsuccessful states again, same ARN and input.
+
+        ``client_token`` makes a repeated request (a double click) the same redrive, not a second one.
+        """
+        try:
+            response = aws_client("stepfunctions").redrive_execution(
+                executionArn=execution_arn, clientToken=client_token
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ExecutionNotRedrivable":
+                raise ExecutionNotRedrivableError(error.response["Error"].get("Message", "")) from error
+            raise
+        return response["redriveDate"]
 
     def history(self, execution_arn: str, newest_first: bool = True, max_events: int = 1000) -> list[dict]:
         """The execution's events (what the Step Functions console shows), paginated."""

@@ -125,6 +125,11 @@ class JobStatusResponse(_Response):
     error_code: str | None = Field(
         default=None, description="FAILED only: the Step Functions error name, e.g. CvNotFound."
     )
+    retryable: bool | None = Field(
+        default=None,
+        description="FAILED only: true when the error is transient, so POST /api/vpr/{job_id}/retry may "
+        "resume the job where it stopped.",
+    )
 
     @model_validator(mode="before")
     @classmethod

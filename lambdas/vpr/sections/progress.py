@@ -7,10 +7,11 @@ The same answer from either source the status reads:
   events GetExecutionHistory returns, so the status reads it with the history it already fetches.
 
 In a history, the Map state's ``MapStateStarted`` event carries the number of items (``length``): the
-total. Every ``MapIterationSucceeded`` after it is one finished section (an item retried after a
-transient error succeeds once). The plan is the Map state's input (``MapStateEntered``), and each
-finished section is the output of a ``WriteSection`` task (``TaskStateExited``). If the history holds
-several Map runs (a redrive), the latest one counts.
+total (of the latest Map run). Each item index with a ``MapIterationSucceeded`` event is one finished
+section (an item retried after a transient error succeeds once). The plan is the Map state's input
+(``MapStateEntered``), and each finished section is the output of a ``WriteSection`` task
+(``TaskStateExited``). A redrive runs the Map again for the items that did not finish, and the others
+keep their output, so a section finished in any run of the Map counts, and is listed once.
 
 Only a section that passed its grounding check (``grounded``, set by the task) is *ready*: a flagged
 one is rewritten by Assemble and appears with the full report.
@@ -73,14 +74,18 @@ def _json(text: str | None) -> Any:
 
 
 def section_progress(events: Iterable[Mapping[str, Any]]) -> SectionProgress | None:
-    """Progress of the latest Map run in ``events`` (any order), or None before the Map started."""
+    """Progress of the Map in ``events`` (any order; every run of it), or None before it started."""
     ordered = sorted(events, key=lambda e: e["id"])
     started = [e for e in ordered if e["type"] == "MapStateStarted"]
     if not started:
         return None
     last = started[-1]
     total = int(last.get("mapStateStartedEventDetails", {}).get("length", 0))
-    done = sum(1 for e in ordered if e["id"] > last["id"] and e["type"] == "MapIterationSucceeded")
+    done = {
+        e.get("mapIterationSucceededEventDetails", {}).get("index", e["id"])
+        for e in ordered
+        if e["type"] == "MapIterationSucceeded"
+    }
     planned: list[dict[str, str]] = []
     entered = [
         e
@@ -95,8 +100,8 @@ def section_progress(events: Iterable[Mapping[str, Any]]) -> SectionProgress | N
     outputs = [
         _json(e["stateExitedEventDetails"].get("output"))
         for e in ordered
-        if e["id"] > last["id"] and e["type"] == "TaskStateExited"
+        if e["type"] == "TaskStateExited"
         and e.get("stateExitedEventDetails", {}).get("name") == ITEM_STATE
     ]  # fmt: skip
     entries = [entry for out in outputs if isinstance(out, dict) and (entry := ready_entry(out, planned))]
-    return SectionProgress(min(done, total), total, tuple(planned), in_plan_order(entries))
+    return SectionProgress(min(len(done), total), total, tuple(planned), in_plan_order(entries))

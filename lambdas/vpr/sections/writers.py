@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from vpr.errors import GenerationInvalidOutput
 from vpr.generation import choose_generator_name
+from vpr.generation.guard import Check, checked_model_calls
 from vpr.models import Application, TokenUsage
 from vpr.sections.models import SECTION_FIELDS, SECTION_MODELS, SectionJob
 from vpr.sections.plan import target_words
@@ -149,6 +150,32 @@ class ClaudeSectionWriter:
             message = f"The report's {request.job.id} section was not valid, even after a repair."
             raise GenerationInvalidOutput(message) from error
         return SectionDraft(answer.value, usage, getattr(answer.message, "model", None) or self._model)
+
+
+class CheckedSectionWriter:
+    """A writer that runs ``check`` before each section and before each model call inside it.
+
+    The task's liveness check (``vpr.generation.guard``): a section not yet begun when its job was
+    cancelled is not written. Installed in the thread that writes, so Assemble's concurrent
+    regenerations are checked too.
+    """
+
+    def __init__(self, writer: SectionWriter, check: Check) -> None:
+        self._writer = writer
+        self._check = check
+        self.name = writer.name
+
+    def write(
+        self,
+        application: Application,
+        job: SectionJob,
+        *,
+        unsupported: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> SectionDraft:
+        with checked_model_calls(self._check):
+            self._check()
+            return self._writer.write(application, job, unsupported=unsupported, timeout=timeout)
 
 
 def get_section_writer(settings: Settings) -> SectionWriter:

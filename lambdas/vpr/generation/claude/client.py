@@ -22,6 +22,7 @@ from vpr.errors import ClaudeRefused, ClaudeRequestRejected, ClaudeTimeout, Gene
 from vpr.generation import prompt
 from vpr.generation.claude.errors import map_api_error, retry_wait
 from vpr.generation.claude_models import ModelProfile, profile_for
+from vpr.generation.guard import before_model_call
 from vpr.models import TokenUsage
 from vpr.models.problems import field_problems
 from vpr.pricing import UnknownModelError, usage_with_cost
@@ -297,6 +298,7 @@ class ClaudeClient:
         client = self._get_client()
         attempt = 0
         while True:
+            before_model_call()  # a cancelled job starts no new call, first attempt or retry
             try:
                 return self._stream_once(client, params, deadline)
             except Exception as error:  # every failure leaves as a typed workflow error
