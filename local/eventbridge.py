@@ -188,7 +188,7 @@ def _install_hook() -> None:
 
     from local import sfn_lifecycle
 
-    sfn_lifecycle.status_changed = publish_status_change
+    sfn_lifecycle.sfn_state.status_changed = publish_status_change
 
     original = BaseExecutionWorkerCommunication.terminated
     if getattr(original, "_vpr_events", False):

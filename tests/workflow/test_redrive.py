@@ -301,12 +301,12 @@ def test_redrive_is_refused_while_running_once_succeeded_and_after_fourteen_days
 
 
 def test_redrive_is_refused_at_the_history_event_limit(local_runtime, spy_task, single_mode, monkeypatch):
-    from local import sfn_lifecycle
+    from local import sfn_redrive
 
     spy_task("Store", fail_with=[ResultStoreUnavailable() for _ in range(4)])
     job_id = _submit(example_with(application_id="app-redrive-history"))
     assert wait_for_execution(job_id)["status"] == "FAILED"
-    monkeypatch.setattr(sfn_lifecycle, "MAX_HISTORY_EVENTS", len(_history(job_id)))
+    monkeypatch.setattr(sfn_redrive, "MAX_HISTORY_EVENTS", len(_history(job_id)))
 
     refused = _retry(job_id)
 
